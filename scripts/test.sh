@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The one test command: installs the Debian peers the tests need, builds, runs every test project,
+# and ends with one line of totals over all of them: "N passed, N failed, N skipped".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# Real peers for the interop tests and the toolchain for the kernel-header layout tests.
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+[ -e /usr/include/alsa/asoundlib.h ] || need+=(libasound2-dev)
+command -v aplay >/dev/null 2>&1 || need+=(alsa-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results="$root/TestResults"
+rm -rf "$results"
+dotnet build EdgeRtmp.sln -c Release -nologo -v quiet
+
+status=0
+dotnet test EdgeRtmp.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1800000 || status=$?
+
+# Totals over every test project, read from the trx files (one per project).
+passed=0 failed=0 skipped=0 files=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+if [ "$files" -eq 0 ]; then
+  echo "test.sh: no test results were written" >&2
+  status=1
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
