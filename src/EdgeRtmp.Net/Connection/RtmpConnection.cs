@@ -1,0 +1,495 @@
+using System.Buffers;
+using System.Net.Sockets;
+using EdgeRtmp.Media;
+using EdgeRtmp.Protocol;
+using EdgeRtmp.Protocol.Chunking;
+using EdgeRtmp.Protocol.Handshake;
+using EdgeRtmp.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRtmp.Net.Connection;
+
+/// <summary>Handles the messages a connection reads. Called on the receive loop; must not block.</summary>
+public interface IRtmpMessageHandler
+{
+    /// <summary><paramref name="message"/>'s payload is valid only during the call.</summary>
+    void HandleMessage(RtmpConnection connection, in RtmpMessage message);
+}
+
+/// <summary>Bounds on what a connection queues for sending; see <see cref="RtmpConnection.EnqueueMedia"/>.</summary>
+public sealed record SendQueueOptions
+{
+    /// <summary>Past this many queued bytes, video is dropped up to the next keyframe.</summary>
+    public int MaxQueuedBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>A peer that keeps the queue over its limit this long is disconnected.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// One RTMP connection, either role: the handshake, a receive loop that feeds a <see cref="ChunkReader"/>,
+/// and a single send loop that owns the socket's write side. Everything to send goes through one
+/// ordered queue: control and command messages as bytes chunked at enqueue time, media as references
+/// to shared <see cref="MediaFrame"/>s whose chunked body is built once for all connections; only the
+/// first chunk header of each media message is written per connection, at send time. The send loop
+/// coalesces queued messages into gathered writes.
+/// </summary>
+public sealed partial class RtmpConnection : IAsyncDisposable
+{
+    /// <summary>
+    /// Segments per gathered write. The runtime keeps up to 8 iovecs on the stack for sendmsg; more
+    /// would allocate per send (measured by the relay allocation test).
+    /// </summary>
+    private const int MaxSegmentsPerSend = 8;
+
+    private readonly IRtmpTransport _transport;
+    private readonly ILogger _logger;
+    private readonly SendQueueOptions _queueOptions;
+    private readonly Lock _gate = new();
+    private readonly ChunkWriter _writer = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly Queue<OutboundItem> _queue = new();
+    private readonly AsyncSignal _sendSignal = new();
+    private readonly CancellationTokenSource _closed = new();
+    private readonly byte[] _headerScratch = new byte[MaxSegmentsPerSend * ChunkReader.MaxChunkHeaderLength];
+    private byte[] _receiveBuffer = new byte[64 * 1024];
+    private int _received;
+    private int _queuedBytes;
+    private bool _needKeyframe = true;
+    private long _overLimitSinceTicks;
+    private long _droppedFrames;
+    private Task _sendLoop = Task.CompletedTask;
+
+    public RtmpConnection(IRtmpTransport transport, ILogger logger, RtmpLimits? limits = null, SendQueueOptions? queueOptions = null)
+    {
+        _transport = transport;
+        _logger = logger;
+        _queueOptions = queueOptions ?? new SendQueueOptions();
+        Reader = new ChunkReader(limits);
+        LastReceiveTicks = Environment.TickCount64;
+    }
+
+    public ChunkReader Reader { get; }
+
+    public IRtmpTransport Transport => _transport;
+
+    /// <summary>Our outgoing chunk size.</summary>
+    public int OutgoingChunkSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _writer.ChunkSize;
+            }
+        }
+    }
+
+    /// <summary><see cref="Environment.TickCount64"/> when bytes last arrived.</summary>
+    public long LastReceiveTicks { get; private set; }
+
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Why the connection closed, once it has.</summary>
+    public string? CloseReason { get; private set; }
+
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    public long BytesSent { get; private set; }
+
+    /// <summary>Bytes waiting in the send queue.</summary>
+    public int QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    /// <summary>Runs the handshake; bytes the peer sent after it stay for the chunk reader.</summary>
+    public async Task HandshakeAsync(RtmpHandshake handshake, CancellationToken cancellationToken)
+    {
+        var output = new ArrayBufferWriter<byte>(RtmpHandshake.PacketLength * 2 + 1);
+        handshake.Start(output);
+        await FlushHandshakeAsync(output, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var input = new ReadOnlySequence<byte>(_receiveBuffer, 0, _received);
+            bool complete = handshake.TryAdvance(ref input, output);
+            Compact(input);
+            await FlushHandshakeAsync(output, cancellationToken).ConfigureAwait(false);
+            if (complete)
+            {
+                _sendLoop = Task.Run(SendLoopAsync, CancellationToken.None);
+                return;
+            }
+
+            if (!await ReceiveAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new RtmpProtocolException($"The peer closed the connection during the handshake after {_received} bytes.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads messages and hands them to <paramref name="handler"/> until the peer closes, the connection is
+    /// closed, or the peer breaks the protocol (then the connection closes with the reason).
+    /// </summary>
+    public async Task ReceiveLoopAsync(IRtmpMessageHandler handler, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+        try
+        {
+            while (!_closed.IsCancellationRequested)
+            {
+                var input = new ReadOnlySequence<byte>(_receiveBuffer, 0, _received);
+                while (!_closed.IsCancellationRequested && Reader.TryReadMessage(ref input, out RtmpMessage message))
+                {
+                    handler.HandleMessage(this, in message);
+                }
+
+                Compact(input);
+                if (Reader.TryGetAcknowledgement(out uint sequenceNumber))
+                {
+                    Send(sequenceNumber, static (writer, output, sequence) => ProtocolControl.WriteAcknowledgement(writer, output, sequence));
+                }
+
+                if (!await ReceiveAsync(linked.Token).ConfigureAwait(false))
+                {
+                    Close("the peer closed the connection");
+                    return;
+                }
+            }
+        }
+        catch (RtmpProtocolException error)
+        {
+            Close($"protocol error: {error.Message}");
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            Close(cancellationToken.IsCancellationRequested ? "the server is stopping" : CloseReason ?? "closed");
+        }
+        catch (Exception error) when (error is SocketException or IOException or ObjectDisposedException)
+        {
+            Close($"receive failed: {error.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Queues a control or command message: <paramref name="write"/> chunks it into the connection's
+    /// writer at once (so chunk header state stays in queue order); it is sent after everything queued before it.
+    /// </summary>
+    public void Send<TState>(TState state, Action<ChunkWriter, IBufferWriter<byte>, TState> write)
+    {
+        lock (_gate)
+        {
+            if (IsClosed)
+            {
+                return;
+            }
+
+            _scratch.ResetWrittenCount();
+            write(_writer, _scratch, state);
+            byte[] bytes = ArrayPool<byte>.Shared.Rent(_scratch.WrittenCount);
+            _scratch.WrittenSpan.CopyTo(bytes);
+            _queue.Enqueue(new OutboundItem(null, 0, 0, bytes, _scratch.WrittenCount));
+            _queuedBytes += _scratch.WrittenCount;
+        }
+
+        _sendSignal.Set();
+    }
+
+    /// <summary>
+    /// Queues a media frame on message stream <paramref name="messageStreamId"/>. The connection takes its
+    /// own reference. Video waits for a keyframe at the start, after <see cref="RequireKeyframe"/>, and after
+    /// an overflow; audio, data and sequence headers are always queued. A peer that keeps the queue over
+    /// its limit for the stall timeout, or lets it reach twice the limit, is disconnected.
+    /// </summary>
+    /// <returns>False when the frame was not queued.</returns>
+    public bool EnqueueMedia(MediaFrame frame, uint messageStreamId)
+    {
+        lock (_gate)
+        {
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            if (frame.Kind == MediaKind.Video && !frame.IsSequenceHeader)
+            {
+                if (_queuedBytes + frame.Length > _queueOptions.MaxQueuedBytes)
+                {
+                    if (_overLimitSinceTicks == 0)
+                    {
+                        _overLimitSinceTicks = Environment.TickCount64;
+                        Log.SendQueueOverflow(_logger, _transport.RemoteEndPoint, _queuedBytes);
+                    }
+
+                    _needKeyframe = true;
+                }
+                else if (_needKeyframe && frame.IsKeyframe)
+                {
+                    _needKeyframe = false;
+                    _overLimitSinceTicks = 0;
+                }
+
+                if (_needKeyframe)
+                {
+                    _droppedFrames++;
+                    CheckStall();
+                    return false;
+                }
+            }
+            else if (_queuedBytes + frame.Length > 2 * _queueOptions.MaxQueuedBytes)
+            {
+                CloseLocked($"the peer did not read {_queuedBytes} queued bytes");
+                return false;
+            }
+
+            frame.AddReference();
+            _queue.Enqueue(new OutboundItem(frame, messageStreamId, frame.Timestamp, null, 0));
+            _queuedBytes += frame.Length;
+        }
+
+        _sendSignal.Set();
+        return true;
+    }
+
+    /// <summary>Drops video until the next keyframe (a player that unpauses, a publisher that reconnects).</summary>
+    public void RequireKeyframe()
+    {
+        lock (_gate)
+        {
+            _needKeyframe = true;
+        }
+    }
+
+    /// <summary>Closes the connection once: pending sends are abandoned, the receive loop ends.</summary>
+    public void Close(string reason)
+    {
+        lock (_gate)
+        {
+            CloseLocked(reason);
+        }
+    }
+
+    /// <summary>Sends what is queued, then closes (for a polite goodbye such as a refusal).</summary>
+    public async Task CloseAfterSendingAsync(string reason, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (QueuedBytes > 0 && !IsClosed && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        Close(reason);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(CloseReason ?? "disposed");
+        try
+        {
+            await _sendLoop.ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        Reader.Dispose();
+        _closed.Dispose();
+    }
+
+    private void CheckStall()
+    {
+        if (_overLimitSinceTicks != 0 && Environment.TickCount64 - _overLimitSinceTicks > (long)_queueOptions.StallTimeout.TotalMilliseconds)
+        {
+            CloseLocked($"the peer could not keep up for {_queueOptions.StallTimeout.TotalSeconds:0} s ({_droppedFrames} video frames dropped)");
+        }
+    }
+
+    private void CloseLocked(string reason)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        CloseReason = reason;
+        _closed.Cancel();
+        _transport.Abort();
+        while (_queue.TryDequeue(out OutboundItem item))
+        {
+            item.Release();
+        }
+
+        _queuedBytes = 0;
+        _sendSignal.Set();
+    }
+
+    private async Task<bool> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (_received == _receiveBuffer.Length)
+        {
+            // Only the handshake can get here (the chunk reader consumes partial chunks).
+            Array.Resize(ref _receiveBuffer, _receiveBuffer.Length * 2);
+        }
+
+        int count = await _transport.ReceiveAsync(_receiveBuffer.AsMemory(_received), cancellationToken).ConfigureAwait(false);
+        if (count == 0)
+        {
+            return false;
+        }
+
+        _received += count;
+        LastReceiveTicks = Environment.TickCount64;
+        return true;
+    }
+
+    private void Compact(ReadOnlySequence<byte> unconsumed)
+    {
+        int remaining = (int)unconsumed.Length;
+        if (remaining > 0 && remaining != _received)
+        {
+            _receiveBuffer.AsSpan(_received - remaining, remaining).CopyTo(_receiveBuffer);
+        }
+
+        _received = remaining;
+    }
+
+    private async Task FlushHandshakeAsync(ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (output.WrittenCount == 0)
+        {
+            return;
+        }
+
+        byte[] bytes = output.WrittenSpan.ToArray();
+        output.ResetWrittenCount();
+        await _transport.SendAsync([new ArraySegment<byte>(bytes)], cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var segments = new List<ArraySegment<byte>>(MaxSegmentsPerSend);
+        var batch = new List<OutboundItem>(MaxSegmentsPerSend);
+        try
+        {
+            while (true)
+            {
+                await _sendSignal.WaitAsync().ConfigureAwait(false);
+                while (TakeBatch(segments, batch))
+                {
+                    try
+                    {
+                        await _transport.SendAsync(segments, _closed.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        int bytes = 0;
+                        foreach (OutboundItem item in batch)
+                        {
+                            bytes += item.QueuedLength;
+                            item.Release();
+                        }
+
+                        batch.Clear();
+                        lock (_gate)
+                        {
+                            // A close already emptied the queue and its count.
+                            if (!IsClosed)
+                            {
+                                _queuedBytes -= bytes;
+                            }
+                        }
+                    }
+                }
+
+                if (IsClosed)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception error) when (error is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Close($"send failed: {error.Message}");
+        }
+    }
+
+    /// <summary>Moves queued items into one gathered write; false when nothing is queued or the connection closed.</summary>
+    private bool TakeBatch(List<ArraySegment<byte>> segments, List<OutboundItem> batch)
+    {
+        segments.Clear();
+        long sent = 0;
+        lock (_gate)
+        {
+            int headerOffset = 0;
+            while (!IsClosed && _queue.TryPeek(out OutboundItem item))
+            {
+                int needed = item.Frame is null ? 1 : 2;
+                if (segments.Count + needed > MaxSegmentsPerSend)
+                {
+                    break;
+                }
+
+                _queue.Dequeue();
+                if (item.Frame is null)
+                {
+                    segments.Add(new ArraySegment<byte>(item.Bytes!, 0, item.Length));
+                    sent += item.Length;
+                }
+                else
+                {
+                    MediaFrame frame = item.Frame;
+                    int chunkStreamId = ChunkStreamIdFor(frame.Kind);
+                    var header = new MessageHeader(item.Timestamp, frame.Length, (RtmpMessageType)frame.Kind, item.MessageStreamId);
+                    int headerLength = _writer.WriteFirstHeader(_headerScratch.AsSpan(headerOffset), chunkStreamId, header);
+                    segments.Add(new ArraySegment<byte>(_headerScratch, headerOffset, headerLength));
+                    headerOffset += headerLength;
+                    if (!frame.TryGetChunkedBody(_writer.ChunkSize, chunkStreamId, item.Timestamp, out ArraySegment<byte> body))
+                    {
+                        // Another connection fixed the shared body with other parameters: build our own.
+                        int length = ChunkWriter.ChunkedBodyLength(frame.Length, _writer.ChunkSize, chunkStreamId, item.Timestamp);
+                        byte[] own = ArrayPool<byte>.Shared.Rent(length);
+                        ChunkWriter.WriteChunkedBody(own.AsSpan(0, length), frame.Span, _writer.ChunkSize, chunkStreamId, item.Timestamp);
+                        body = new ArraySegment<byte>(own, 0, length);
+                        item = item with { Bytes = own };
+                    }
+
+                    segments.Add(body);
+                    sent += headerLength + body.Count;
+                }
+
+                batch.Add(item);
+            }
+        }
+
+        BytesSent += sent;
+        return segments.Count > 0;
+    }
+
+    private static int ChunkStreamIdFor(MediaKind kind) => kind switch
+    {
+        MediaKind.Audio => ChunkStreamIds.Audio,
+        MediaKind.Video => ChunkStreamIds.Video,
+        _ => ChunkStreamIds.Data,
+    };
+
+    private readonly record struct OutboundItem(MediaFrame? Frame, uint MessageStreamId, uint Timestamp, byte[]? Bytes, int Length)
+    {
+        public int QueuedLength => Frame?.Length ?? Length;
+
+        public void Release()
+        {
+            Frame?.Release();
+            if (Bytes is not null)
+            {
+                ArrayPool<byte>.Shared.Return(Bytes);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "{RemoteEndPoint} is not keeping up ({QueuedBytes} bytes queued): dropping video until the next keyframe")]
+        public static partial void SendQueueOverflow(ILogger logger, System.Net.EndPoint? remoteEndPoint, int queuedBytes);
+    }
+}

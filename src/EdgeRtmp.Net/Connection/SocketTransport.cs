@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace EdgeRtmp.Net.Connection;
+
+/// <summary>
+/// A TCP socket. Sends are gathered writes (one sendmsg for several segments) through one reused
+/// <see cref="SocketAsyncEventArgs"/>, so the steady state allocates nothing; receives use the
+/// runtime's cached awaitable.
+/// </summary>
+public sealed class SocketTransport : IRtmpTransport
+{
+    private readonly Socket _socket;
+    private readonly SendOperation _send = new();
+
+    public SocketTransport(Socket socket)
+    {
+        _socket = socket;
+        _socket.NoDelay = true;
+    }
+
+    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+
+    public async ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken)
+    {
+        int expected = 0;
+        foreach (ArraySegment<byte> segment in segments)
+        {
+            expected += segment.Count;
+        }
+
+        int sent = await _send.SendAsync(_socket, segments).ConfigureAwait(false);
+        if (sent != expected)
+        {
+            throw new SocketException((int)SocketError.ConnectionReset);
+        }
+    }
+
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Close(0);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        _send.Dispose();
+        return default;
+    }
+
+    private sealed class SendOperation : SocketAsyncEventArgs, IValueTaskSource<int>
+    {
+        private ManualResetValueTaskSourceCore<int> _core;
+
+        public SendOperation() : base(unsafeSuppressExecutionContextFlow: true)
+        {
+            _core.RunContinuationsAsynchronously = true;
+        }
+
+        public ValueTask<int> SendAsync(Socket socket, IList<ArraySegment<byte>> segments)
+        {
+            _core.Reset();
+            BufferList = segments;
+            if (!socket.SendAsync(this))
+            {
+                Complete();
+            }
+
+            return new ValueTask<int>(this, _core.Version);
+        }
+
+        protected override void OnCompleted(SocketAsyncEventArgs e) => Complete();
+
+        private void Complete()
+        {
+            if (SocketError == SocketError.Success)
+            {
+                _core.SetResult(BytesTransferred);
+            }
+            else
+            {
+                _core.SetException(new SocketException((int)SocketError));
+            }
+        }
+
+        public int GetResult(short token) => _core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+}

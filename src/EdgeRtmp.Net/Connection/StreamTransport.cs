@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace EdgeRtmp.Net.Connection;
+
+/// <summary>
+/// A stream (an <see cref="System.Net.Security.SslStream"/> for RTMPS). Streams have no gathered write,
+/// so segments are copied into one buffer and written together — TLS copies them into records anyway.
+/// </summary>
+public sealed class StreamTransport(Stream stream, EndPoint? remoteEndPoint) : IRtmpTransport
+{
+    private byte[] _sendBuffer = new byte[64 * 1024];
+
+    public EndPoint? RemoteEndPoint { get; } = remoteEndPoint;
+
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        stream.ReadAsync(buffer, cancellationToken);
+
+    public async ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken)
+    {
+        int total = 0;
+        foreach (ArraySegment<byte> segment in segments)
+        {
+            total += segment.Count;
+        }
+
+        if (_sendBuffer.Length < total)
+        {
+            _sendBuffer = new byte[Math.Max(total, _sendBuffer.Length * 2)];
+        }
+
+        int position = 0;
+        foreach (ArraySegment<byte> segment in segments)
+        {
+            segment.AsSpan().CopyTo(_sendBuffer.AsSpan(position));
+            position += segment.Count;
+        }
+
+        await stream.WriteAsync(_sendBuffer.AsMemory(0, total), cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Abort() => stream.Dispose();
+
+    public ValueTask DisposeAsync() => stream.DisposeAsync();
+}

@@ -1,0 +1,236 @@
+using EdgeRtmp.Media;
+
+namespace EdgeRtmp.Net.Streams;
+
+/// <summary>
+/// Receives what a stream's consumers are handed. Calls come under the hub's lock, in stream order,
+/// and must return at once: queue, never wait. A frame is borrowed for the call; keep it with
+/// <see cref="MediaFrame.AddReference"/>.
+/// </summary>
+public interface IMediaSubscriber
+{
+    /// <summary>A publisher started (or was already live when the subscriber joined).</summary>
+    void OnPublishStart(StreamHub hub);
+
+    /// <param name="fromCache">True for the metadata, sequence headers and GOP a late joiner starts with.</param>
+    void OnFrame(StreamHub hub, MediaFrame frame, bool fromCache);
+
+    /// <summary>The publisher left; the subscriber stays subscribed for a republish.</summary>
+    void OnPublishStop(StreamHub hub);
+}
+
+/// <summary>
+/// One stream path ("live/cam"): at most one publisher, any number of subscribers. It keeps the
+/// metadata, the audio and video sequence headers and the frames since the last keyframe, so a
+/// subscriber that joins late starts at that keyframe at once. The publisher never waits: fan-out
+/// hands each subscriber a reference to the same frame and returns.
+/// </summary>
+public sealed class StreamHub
+{
+    private readonly Lock _gate = new();
+    private readonly List<MediaFrame> _gop = [];
+    private IMediaSubscriber[] _subscribers = [];
+    private object? _publisher;
+    private MediaFrame? _metadata;
+    private MediaFrame? _audioSequenceHeader;
+    private MediaFrame? _videoSequenceHeader;
+    private long _gopBytes;
+    private bool _gopOverflowed;
+
+    public StreamHub(string name, long maxGopBytes = 16 * 1024 * 1024)
+    {
+        Name = name;
+        MaxGopBytes = maxGopBytes;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Past this many bytes the GOP cache is dropped until the next keyframe (a stream with rare keyframes).</summary>
+    public long MaxGopBytes { get; }
+
+    public bool IsPublishing => Volatile.Read(ref _publisher) is not null;
+
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
+    /// <summary>Raised (outside the lock) when the subscriber count or the publishing state changes.</summary>
+    public event Action<StreamHub>? Changed;
+
+    /// <summary>Claims the stream for <paramref name="publisher"/>; false when another publisher holds it.</summary>
+    public bool TryStartPublishing(object publisher)
+    {
+        IMediaSubscriber[] subscribers;
+        lock (_gate)
+        {
+            if (_publisher is not null)
+            {
+                return false;
+            }
+
+            _publisher = publisher;
+            ClearCache();
+            subscribers = _subscribers;
+            foreach (IMediaSubscriber subscriber in subscribers)
+            {
+                subscriber.OnPublishStart(this);
+            }
+        }
+
+        Changed?.Invoke(this);
+        return true;
+    }
+
+    /// <summary>Ends <paramref name="publisher"/>'s claim; a no-op for anyone else.</summary>
+    public void StopPublishing(object publisher)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_publisher, publisher))
+            {
+                return;
+            }
+
+            _publisher = null;
+            ClearCache();
+            foreach (IMediaSubscriber subscriber in _subscribers)
+            {
+                subscriber.OnPublishStop(this);
+            }
+        }
+
+        Changed?.Invoke(this);
+    }
+
+    /// <summary>
+    /// Hands <paramref name="frame"/> to every subscriber and keeps what a late joiner needs. The caller
+    /// keeps its own reference. Only the current publisher may write.
+    /// </summary>
+    public void Write(object publisher, MediaFrame frame)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_publisher, publisher))
+            {
+                return;
+            }
+
+            Cache(frame);
+            foreach (IMediaSubscriber subscriber in _subscribers)
+            {
+                subscriber.OnFrame(this, frame, fromCache: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds a subscriber. If the stream is live it gets <see cref="IMediaSubscriber.OnPublishStart"/> and
+    /// the cached start (metadata, sequence headers, the GOP from its keyframe) before any live frame.
+    /// </summary>
+    public void Subscribe(IMediaSubscriber subscriber)
+    {
+        lock (_gate)
+        {
+            _subscribers = [.. _subscribers, subscriber];
+            if (_publisher is not null)
+            {
+                subscriber.OnPublishStart(this);
+                if (_metadata is not null) subscriber.OnFrame(this, _metadata, fromCache: true);
+                if (_videoSequenceHeader is not null) subscriber.OnFrame(this, _videoSequenceHeader, fromCache: true);
+                if (_audioSequenceHeader is not null) subscriber.OnFrame(this, _audioSequenceHeader, fromCache: true);
+                foreach (MediaFrame frame in _gop)
+                {
+                    subscriber.OnFrame(this, frame, fromCache: true);
+                }
+            }
+        }
+
+        Changed?.Invoke(this);
+    }
+
+    public void Unsubscribe(IMediaSubscriber subscriber)
+    {
+        lock (_gate)
+        {
+            int index = Array.IndexOf(_subscribers, subscriber);
+            if (index < 0)
+            {
+                return;
+            }
+
+            _subscribers = [.. _subscribers[..index], .. _subscribers[(index + 1)..]];
+        }
+
+        Changed?.Invoke(this);
+    }
+
+    private void Cache(MediaFrame frame)
+    {
+        if (frame.Kind == MediaKind.Data)
+        {
+            Replace(ref _metadata, frame);
+            return;
+        }
+
+        if (frame.IsSequenceHeader)
+        {
+            if (frame.Kind == MediaKind.Video)
+            {
+                Replace(ref _videoSequenceHeader, frame);
+            }
+            else
+            {
+                Replace(ref _audioSequenceHeader, frame);
+            }
+
+            return;
+        }
+
+        if (frame.Kind == MediaKind.Video && frame.IsKeyframe)
+        {
+            ClearGop();
+            _gopOverflowed = false;
+        }
+        else if (_gop.Count == 0 || _gopOverflowed)
+        {
+            // Nothing to start from until a keyframe arrives.
+            return;
+        }
+
+        if (_gopBytes + frame.Length > MaxGopBytes)
+        {
+            ClearGop();
+            _gopOverflowed = true;
+            return;
+        }
+
+        frame.AddReference();
+        _gop.Add(frame);
+        _gopBytes += frame.Length;
+    }
+
+    private static void Replace(ref MediaFrame? slot, MediaFrame frame)
+    {
+        frame.AddReference();
+        slot?.Release();
+        slot = frame;
+    }
+
+    private void ClearCache()
+    {
+        _metadata?.Release();
+        _audioSequenceHeader?.Release();
+        _videoSequenceHeader?.Release();
+        _metadata = _audioSequenceHeader = _videoSequenceHeader = null;
+        ClearGop();
+    }
+
+    private void ClearGop()
+    {
+        foreach (MediaFrame frame in _gop)
+        {
+            frame.Release();
+        }
+
+        _gop.Clear();
+        _gopBytes = 0;
+    }
+}
