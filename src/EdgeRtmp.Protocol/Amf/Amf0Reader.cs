@@ -95,6 +95,7 @@ public ref struct Amf0Reader
             return ReadAmf3Number();
         }
         ExpectMarker(marker, Amf0Marker.Number, "number");
+        Need(1 + NumberLength, "number");
         _position++;
         return ReadDoubleBody("number");
     }
@@ -247,11 +248,19 @@ public ref struct Amf0Reader
     public bool TryReadPropertyName(out ReadOnlySpan<byte> name)
     {
         var start = _position;
-        Need(ShortLengthPrefix, "property name length");
+        if (_buffer.Length - _position < ShortLengthPrefix)
+        {
+            RtmpProtocolException.Throw(
+                $"AMF0 object is truncated at offset {start}: missing object end (0x00 0x00 0x09)");
+        }
         var length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.Slice(_position));
         if (length == 0)
         {
-            Need(ShortLengthPrefix + 1, "object end marker");
+            if (_buffer.Length - _position < ShortLengthPrefix + 1)
+            {
+                RtmpProtocolException.Throw(
+                    $"AMF0 object is truncated at offset {start}: missing object end (0x00 0x00 0x09)");
+            }
             if (_buffer[_position + ShortLengthPrefix] != (byte)Amf0Marker.ObjectEnd)
             {
                 RtmpProtocolException.Throw(
