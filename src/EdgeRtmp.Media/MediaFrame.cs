@@ -21,6 +21,8 @@ public enum MediaFrameFlags : byte
     Keyframe = 1,
     /// <summary>Decoder configuration (AVC/HEVC/AAC sequence header) rather than media.</summary>
     SequenceHeader = 2,
+    /// <summary>A data frame that describes the stream (<c>onMetaData</c>): kept for late joiners.</summary>
+    Metadata = 4,
 }
 
 /// <summary>
@@ -52,6 +54,7 @@ public sealed class MediaFrame
     public MediaFrameFlags Flags { get; private set; }
     public bool IsKeyframe => (Flags & MediaFrameFlags.Keyframe) != 0;
     public bool IsSequenceHeader => (Flags & MediaFrameFlags.SequenceHeader) != 0;
+    public bool IsMetadata => (Flags & MediaFrameFlags.Metadata) != 0;
     public int Length => _length;
     public ReadOnlyMemory<byte> Payload => new(_buffer, 0, _length);
     public ReadOnlySpan<byte> Span => new(_buffer, 0, _length);

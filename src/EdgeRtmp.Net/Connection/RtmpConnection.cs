@@ -48,6 +48,7 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly ChunkWriter _writer = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly ArrayBufferWriter<byte> _payloadScratch = new(256);
     private readonly Queue<OutboundItem> _queue = new();
     private readonly AsyncSignal _sendSignal = new();
     private readonly CancellationTokenSource _closed = new();
@@ -193,6 +194,22 @@ public sealed partial class RtmpConnection : IAsyncDisposable
         }
 
         _sendSignal.Set();
+    }
+
+    /// <summary>
+    /// Queues a command (type 20) or data (type 18) message on message stream <paramref name="messageStreamId"/>:
+    /// <paramref name="writePayload"/> writes its AMF payload.
+    /// </summary>
+    public void SendCommand<TState>(uint messageStreamId, TState state, Action<IBufferWriter<byte>, TState> writePayload, RtmpMessageType type = RtmpMessageType.CommandAmf0)
+    {
+        lock (_gate)
+        {
+            _payloadScratch.ResetWrittenCount();
+            writePayload(_payloadScratch, state);
+            int chunkStreamId = type == RtmpMessageType.CommandAmf0 ? ChunkStreamIds.Command : ChunkStreamIds.Data;
+            var header = new MessageHeader(0, _payloadScratch.WrittenCount, type, messageStreamId);
+            Send((this, chunkStreamId, header), static (writer, output, s) => writer.WriteMessage(output, s.chunkStreamId, s.header, s.Item1._payloadScratch.WrittenSpan));
+        }
     }
 
     /// <summary>

@@ -166,7 +166,11 @@ public sealed class StreamHub
     {
         if (frame.Kind == MediaKind.Data)
         {
-            Replace(ref _metadata, frame);
+            if (frame.IsMetadata)
+            {
+                Replace(ref _metadata, frame);
+            }
+
             return;
         }
 

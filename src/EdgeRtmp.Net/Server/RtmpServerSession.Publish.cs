@@ -1,0 +1,167 @@
+using EdgeRtmp.Media;
+using EdgeRtmp.Media.Flv;
+using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Protocol.Messages;
+using EdgeRtmp.Protocol.Messages.Commands;
+using MediaKind = EdgeRtmp.Media.MediaKind;
+
+namespace EdgeRtmp.Net.Server;
+
+/// <summary>A session that publishes: keys, the one-publisher rule, and media into the stream hub.</summary>
+internal sealed partial class RtmpServerSession
+{
+    private StreamHub? _publishing;
+    private uint _publishStreamId;
+
+    private void HandleFCPublish(StreamNameCommand command)
+    {
+        SendResult(command.TransactionId);
+        (string name, _) = StreamPath.Parse(command.StreamName);
+        SendStatus(0, StatusLevel.Status, StatusCode.PublishStart, $"FCPublish to {name}.", StatusCommandKind.OnFCPublish);
+    }
+
+    private void HandleFCUnpublish(StreamNameCommand command)
+    {
+        SendResult(command.TransactionId);
+        (string name, _) = StreamPath.Parse(command.StreamName);
+        SendStatus(0, StatusLevel.Status, StatusCode.UnpublishSuccess, $"FCUnpublish of {name}.", StatusCommandKind.OnFCUnpublish);
+    }
+
+    private void HandlePublish(PublishCommand command, uint streamId)
+    {
+        (string name, string? key) = StreamPath.Parse(command.StreamName);
+        if (_publishing is not null || _playing is not null)
+        {
+            RefusePublish(streamId, StatusCode.PublishBadName, name, "this connection already uses a stream");
+            return;
+        }
+
+        if (!StreamPath.IsValidName(name))
+        {
+            RefusePublish(streamId, StatusCode.PublishBadName, name, "the stream name is not valid");
+            return;
+        }
+
+        if (Options.PublishKey is null)
+        {
+            RefusePublish(streamId, StatusCode.PublishDenied, name, "publishing to this box is disabled (no Server:PublishKey configured)");
+            return;
+        }
+
+        if (!KeyMatches(key, Options.PublishKey))
+        {
+            RefusePublish(streamId, StatusCode.PublishDenied, name, key is null ? "a publish key is required (stream?key=...)" : "the publish key is wrong");
+            return;
+        }
+
+        string path = Options.App + "/" + name;
+        StreamHub hub = _server.Streams.Acquire(path);
+        if (!hub.TryStartPublishing(this))
+        {
+            _server.Streams.Release(hub);
+            RefusePublish(streamId, StatusCode.PublishBadName, name, "the stream is already being published");
+            return;
+        }
+
+        _publishing = hub;
+        _publishStreamId = streamId;
+        Connection.Send(streamId, static (writer, output, id) => UserControlEvent.StreamBegin(id).Write(writer, output));
+        SendStatus(streamId, StatusLevel.Status, StatusCode.PublishStart, $"{name} is now published.");
+        ServerLog.PublishStarted(_logger, Id, Remote, path);
+    }
+
+    private void RefusePublish(uint streamId, string code, string name, string reason)
+    {
+        ServerLog.PublishRefused(_logger, Id, Remote, name, reason);
+        SendStatus(streamId, StatusLevel.Error, code, $"Publishing {name} refused: {reason}.");
+        if (code == StatusCode.PublishDenied)
+        {
+            // A wrong key is not retried on the same connection: say why, then hang up (as nginx-rtmp's on_publish deny does).
+            _ = Connection.CloseAfterSendingAsync($"publish refused: {reason}", TimeSpan.FromSeconds(2));
+        }
+    }
+
+    private void StopPublishing(bool sendStatus)
+    {
+        StreamHub? hub = _publishing;
+        if (hub is null)
+        {
+            return;
+        }
+
+        _publishing = null;
+        hub.StopPublishing(this);
+        _server.Streams.Release(hub);
+        ServerLog.PublishStopped(_logger, Id, hub.Name);
+        if (sendStatus)
+        {
+            SendStatus(_publishStreamId, StatusLevel.Status, StatusCode.UnpublishSuccess, $"{hub.Name} is now unpublished.");
+        }
+    }
+
+    private void HandleMedia(in MessageHeader header, ReadOnlySpan<byte> payload)
+    {
+        StreamHub? hub = _publishing;
+        if (hub is null || payload.IsEmpty)
+        {
+            return;
+        }
+
+        MediaFrameFlags flags;
+        MediaKind kind;
+        if (header.Type == RtmpMessageType.Video)
+        {
+            kind = MediaKind.Video;
+            flags = FlvPayload.IsVideoSequenceHeader(payload) ? MediaFrameFlags.SequenceHeader
+                : FlvPayload.IsVideoKeyframe(payload) ? MediaFrameFlags.Keyframe : MediaFrameFlags.None;
+        }
+        else
+        {
+            kind = MediaKind.Audio;
+            flags = FlvPayload.IsAudioSequenceHeader(payload) ? MediaFrameFlags.SequenceHeader : MediaFrameFlags.None;
+        }
+
+        MediaFrame frame = MediaFramePool.Shared.Rent(kind, header.Timestamp, flags, payload);
+        hub.Write(this, frame);
+        frame.Release();
+    }
+
+    /// <summary>
+    /// Data messages from a publisher. <c>@setDataFrame onMetaData {…}</c> is stored as <c>onMetaData {…}</c>,
+    /// which is what players expect; other data (cue points, text) is relayed as it came.
+    /// </summary>
+    private void HandleData(in RtmpMessage message, ReadOnlySpan<byte> payload, bool amf3)
+    {
+        StreamHub? hub = _publishing;
+        if (hub is null)
+        {
+            return;
+        }
+
+        if (amf3)
+        {
+            // Type 15 starts with one format byte before AMF0 values.
+            payload = payload.IsEmpty ? payload : payload[1..];
+        }
+
+        CommandHeader name = CommandHeader.ReadDataName(payload, amf3Data: false, Options.Limits);
+        MediaFrameFlags flags = MediaFrameFlags.None;
+        switch (name.Kind)
+        {
+            case CommandKind.SetDataFrame:
+                payload = payload[name.Length..];
+                flags = CommandHeader.ReadDataName(payload, amf3Data: false, Options.Limits).Kind == CommandKind.OnMetaData
+                    ? MediaFrameFlags.Metadata : MediaFrameFlags.None;
+                break;
+            case CommandKind.OnMetaData:
+                flags = MediaFrameFlags.Metadata;
+                break;
+            case CommandKind.ClearDataFrame:
+                return;
+        }
+
+        MediaFrame frame = MediaFramePool.Shared.Rent(MediaKind.Data, message.Timestamp, flags, payload);
+        hub.Write(this, frame);
+        frame.Release();
+    }
+}
