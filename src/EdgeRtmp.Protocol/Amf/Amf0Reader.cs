@@ -512,7 +512,10 @@ public ref struct Amf0Reader
     private ReadOnlySpan<byte> ReadUtf8Body(int prefixLength, string what)
     {
         var start = _position;
-        Need(prefixLength, what + " length");
+        if (_buffer.Length - _position < prefixLength)
+        {
+            ThrowTruncated(what, _position, prefixLength);
+        }
         ulong length = prefixLength == ShortLengthPrefix
             ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.Slice(_position))
             : BinaryPrimitives.ReadUInt32BigEndian(_buffer.Slice(_position));
