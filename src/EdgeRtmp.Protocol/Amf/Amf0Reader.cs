@@ -38,6 +38,7 @@ public ref struct Amf0Reader
     private int _openContainers;
     private int _propertiesRead;
     private int _complexValuesSeen;
+    private Amf3Context? _amf3Context;
 
     public Amf0Reader(ReadOnlySpan<byte> buffer, RtmpLimits? limits = null)
     {
@@ -49,6 +50,7 @@ public ref struct Amf0Reader
         _openContainers = 0;
         _propertiesRead = 0;
         _complexValuesSeen = 0;
+        _amf3Context = null;
     }
 
     /// <summary>Offset of the next unread byte in the payload.</summary>
@@ -346,13 +348,15 @@ public ref struct Amf0Reader
 
     /// <summary>
     /// Reads a value switched to AMF3 (marker 0x11) into an <see cref="AmfValue"/>. Allocates (cold path: only old
-    /// Flash clients send AMF3). Pass the same <paramref name="context"/> for every switch in one message so that
-    /// AMF3 references between them resolve; a new one is made when null.
+    /// Flash clients send AMF3). The reader keeps one set of AMF3 reference tables for the whole message (made on
+    /// first use), so references into an earlier switch resolve; pass <paramref name="context"/> to use your own.
     /// </summary>
-    public AmfValue ReadAmf3(Amf3Context? context = null)
+    public AmfValue ReadAmf3(Amf3Context? context = null) => ReadAmf3(context, depthUsed: 0);
+
+    internal AmfValue ReadAmf3(Amf3Context? context, int depthUsed)
     {
         ExpectMarker(PeekMarker(), Amf0Marker.AvmPlusObject, "AMF3 switch");
-        var amf3 = new Amf3Reader(_buffer, _position + 1, context ?? new Amf3Context(_maxElements), _maxDepth, _maxElements);
+        var amf3 = new Amf3Reader(_buffer, _position + 1, context ?? Amf3Tables, _maxDepth - depthUsed, _maxElements);
         var value = amf3.ReadValue();
         _position = amf3.Position;
         return value;
@@ -430,7 +434,7 @@ public ref struct Amf0Reader
                 }
             case Amf0Marker.AvmPlusObject:
                 {
-                    var amf3 = new Amf3Reader(_buffer, _position + 1, new Amf3Context(_maxElements), _maxDepth - depth, _maxElements);
+                    var amf3 = new Amf3Reader(_buffer, _position + 1, Amf3Tables, _maxDepth - depth, _maxElements);
                     amf3.ReadValue();
                     _position = amf3.Position;
                     break;
@@ -440,6 +444,9 @@ public ref struct Amf0Reader
                 break;
         }
     }
+
+    // One set of AMF3 reference tables per reader (per message): references may point into an earlier switch.
+    private Amf3Context Amf3Tables => _amf3Context ??= new Amf3Context(_maxElements);
 
     private void SkipProperties(int depth, int containerStart)
     {
@@ -512,7 +519,10 @@ public ref struct Amf0Reader
     private ReadOnlySpan<byte> ReadUtf8Body(int prefixLength, string what)
     {
         var start = _position;
-        Need(prefixLength, what + " length");
+        if (_buffer.Length - _position < prefixLength)
+        {
+            ThrowTruncated(what, _position, prefixLength);
+        }
         ulong length = prefixLength == ShortLengthPrefix
             ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.Slice(_position))
             : BinaryPrimitives.ReadUInt32BigEndian(_buffer.Slice(_position));

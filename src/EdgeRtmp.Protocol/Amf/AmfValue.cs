@@ -112,11 +112,14 @@ public sealed class AmfValue
         }
     }
 
-    /// <summary>Reads one AMF0 value (and any AMF3 value switched to with 0x11) into a tree. Allocates.</summary>
+    /// <summary>
+    /// Reads one AMF0 value (and any AMF3 value switched to with 0x11) into a tree. Allocates. AMF3 references use the
+    /// reader's per-message tables unless <paramref name="amf3Context"/> is given.
+    /// </summary>
     public static AmfValue ReadAmf0(ref Amf0Reader reader, Amf3Context? amf3Context = null) =>
-        ReadAmf0(ref reader, amf3Context ?? new Amf3Context(reader.MaxElements), depth: 0);
+        ReadAmf0(ref reader, amf3Context, depth: 0);
 
-    private static AmfValue ReadAmf0(ref Amf0Reader reader, Amf3Context amf3Context, int depth)
+    private static AmfValue ReadAmf0(ref Amf0Reader reader, Amf3Context? amf3Context, int depth)
     {
         switch (reader.PeekMarker())
         {
@@ -173,14 +176,14 @@ public sealed class AmfValue
                     return FromStrictArray(items);
                 }
             case Amf0Marker.AvmPlusObject:
-                return reader.ReadAmf3(amf3Context);
+                return reader.ReadAmf3(amf3Context, depth);
             default:
                 reader.Skip(); // throws the precise "unknown/reserved marker" message
                 return Undefined;
         }
     }
 
-    private static List<KeyValuePair<string, AmfValue>> ReadProperties(ref Amf0Reader reader, Amf3Context amf3Context, int depth)
+    private static List<KeyValuePair<string, AmfValue>> ReadProperties(ref Amf0Reader reader, Amf3Context? amf3Context, int depth)
     {
         var properties = new List<KeyValuePair<string, AmfValue>>();
         while (reader.TryReadPropertyName(out var name))

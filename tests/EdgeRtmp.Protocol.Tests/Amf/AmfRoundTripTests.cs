@@ -146,4 +146,32 @@ public class AmfRoundTripTests
         Assert.Equal("x", decoded["a"]!.String);
         Assert.Null(decoded["missing"]);
     }
+
+    [Fact]
+    public void Amf3_string_references_span_switches_within_one_message()
+    {
+        // Two AMF0 values switched to AMF3: "hello", then a reference to string 0 of the same message.
+        byte[] bytes = [0x11, 0x06, 0x0B, (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o', 0x11, 0x06, 0x00];
+        var reader = new Amf0Reader(bytes);
+        Assert.Equal("hello", AmfValue.ReadAmf0(ref reader).String);
+        Assert.Equal("hello", AmfValue.ReadAmf0(ref reader).String);
+        Assert.True(reader.IsAtEnd);
+
+        var skipper = new Amf0Reader(bytes);
+        skipper.Skip();
+        skipper.Skip();
+        Assert.True(skipper.IsAtEnd);
+    }
+
+    [Fact]
+    public void Amf3_depth_counts_the_amf0_levels_around_the_switch()
+    {
+        var limits = RtmpLimits.Default with { MaxAmfDepth = 3 };
+        // AMF0 {a: {a: 0x11 AMF3 {s: {}}}}: 2 AMF0 levels + 2 AMF3 levels = 4 > 3.
+        byte[] amf3 = [0x0A, 0x0B, 0x01, 0x03, (byte)'s', 0x0A, 0x0B, 0x01, 0x01, 0x01];
+        byte[] bytes = [0x03, 0x00, 0x01, (byte)'a', 0x03, 0x00, 0x01, (byte)'a', 0x11, .. amf3, 0x00, 0x00, 0x09, 0x00, 0x00, 0x09];
+        Assert.Contains("depth limit", Assert.Throws<RtmpProtocolException>(() => AmfTestData.ReadAmf0(bytes, limits)).Message);
+        Assert.Contains("depth limit", Assert.Throws<RtmpProtocolException>(() => new Amf0Reader(bytes, limits).Skip()).Message);
+        AmfTestData.ReadAmf0(bytes, RtmpLimits.Default with { MaxAmfDepth = 4 });
+    }
 }

@@ -75,8 +75,8 @@ public struct StreamMetadata
             case 8 when key.SequenceEqual("duration"u8): Duration = CommandReading.ReadOptionalNumber(ref reader); return;
             case 8 when key.SequenceEqual("filesize"u8): FileSize = CommandReading.ReadOptionalNumber(ref reader); return;
             case 9 when key.SequenceEqual("framerate"u8): FrameRate = CommandReading.ReadOptionalNumber(ref reader); return;
-            case 11 when key.SequenceEqual("videocodecid"u8): VideoCodecId = ReadCodecId(ref reader, out var videoFourCc); VideoFourCc = videoFourCc; return;
-            case 11 when key.SequenceEqual("audiocodecid"u8): AudioCodecId = ReadCodecId(ref reader, out var audioFourCc); AudioFourCc = audioFourCc; return;
+            case 12 when key.SequenceEqual("videocodecid"u8): VideoCodecId = ReadCodecId(ref reader, out var videoFourCc); VideoFourCc = videoFourCc; return;
+            case 12 when key.SequenceEqual("audiocodecid"u8): AudioCodecId = ReadCodecId(ref reader, out var audioFourCc); AudioFourCc = audioFourCc; return;
             case 13 when key.SequenceEqual("videodatarate"u8): VideoDataRate = CommandReading.ReadOptionalNumber(ref reader); return;
             case 13 when key.SequenceEqual("audiodatarate"u8): AudioDataRate = CommandReading.ReadOptionalNumber(ref reader); return;
             case 15 when key.SequenceEqual("audiosamplerate"u8): AudioSampleRate = CommandReading.ReadOptionalNumber(ref reader); return;
