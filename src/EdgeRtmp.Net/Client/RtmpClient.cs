@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using EdgeRtmp.Net.Connection;
+using EdgeRtmp.Protocol;
+using EdgeRtmp.Protocol.Handshake;
+using EdgeRtmp.Protocol.Messages;
+using EdgeRtmp.Protocol.Messages.Commands;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRtmp.Net.Client;
+
+/// <summary>What an RTMP client connection needs: where, and which application.</summary>
+public sealed record RtmpClientOptions
+{
+    public required string Host { get; init; }
+    public int Port { get; init; } = 1935;
+    public required string App { get; init; }
+
+    /// <summary>The URL the server sees as ours (rtmp://host:port/app); derived when null.</summary>
+    public string? TcUrl { get; init; }
+
+    public string FlashVersion { get; init; } = "FMLE/3.0 (compatible; EdgeRtmp)";
+
+    /// <summary>Offer the digest handshake (servers that only speak the simple one still work).</summary>
+    public bool ComplexHandshake { get; init; } = true;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public RtmpLimits Limits { get; init; } = RtmpLimits.Default;
+
+    public SendQueueOptions SendQueue { get; init; } = new();
+}
+
+/// <summary>What the server said when it refused us, in its own words.</summary>
+public sealed class RtmpClientException(string message, string? statusCode = null) : Exception(message)
+{
+    public string? StatusCode { get; } = statusCode;
+}
+
+/// <summary>Receives what a played stream delivers. Called on the receive loop; must not block.</summary>
+public interface IRtmpPlaySink
+{
+    /// <summary>Audio, video and data messages; <paramref name="payload"/> is valid only during the call.</summary>
+    void OnMedia(in MessageHeader header, ReadOnlySpan<byte> payload);
+
+    void OnStatus(StatusInfo status);
+
+    void OnUserControl(UserControlEvent control);
+}
+
+/// <summary>
+/// The client side of one RTMP connection: handshake, <c>connect</c>, <c>createStream</c>, then
+/// <c>play</c> or <c>publish</c>. Commands that expect an answer are awaited by transaction id.
+/// </summary>
+public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
+{
+    private readonly RtmpClientOptions _options;
+    private readonly ConcurrentDictionary<double, TaskCompletionSource<CommandResult>> _pending = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<StatusInfo>> _statusWaiters = new();
+    private double _nextTransactionId = 1;
+    private IRtmpPlaySink? _sink;
+    private Task _receiveLoop = Task.CompletedTask;
+
+    private RtmpClient(RtmpClientOptions options, RtmpConnection connection)
+    {
+        _options = options;
+        Connection = connection;
+    }
+
+    public RtmpConnection Connection { get; }
+
+    /// <summary>Ends when the connection closes; <see cref="RtmpConnection.CloseReason"/> says why.</summary>
+    public Task Completion => _receiveLoop;
+
+    /// <summary>Opens a TCP connection, runs the handshake and <c>connect</c>.</summary>
+    public static async Task<RtmpClient> ConnectAsync(RtmpClientOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var connection = new RtmpConnection(new SocketTransport(socket), logger, options.Limits, options.SendQueue);
+        var client = new RtmpClient(options, connection);
+        try
+        {
+            await client.StartAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return client;
+    }
+
+    /// <summary>Asks for a message stream and returns its id.</summary>
+    public async Task<uint> CreateStreamAsync(CancellationToken cancellationToken)
+    {
+        CommandResult result = await CallAsync(0, static (output, id) => new CreateStreamCommand(id).Write(output), cancellationToken).ConfigureAwait(false);
+        return (uint)(result.Number ?? throw new RtmpClientException("The server answered createStream without a stream id."));
+    }
+
+    /// <summary>Plays <paramref name="streamName"/> on <paramref name="streamId"/>; returns once the server says Play.Start.</summary>
+    public async Task PlayAsync(uint streamId, string streamName, IRtmpPlaySink sink, CancellationToken cancellationToken)
+    {
+        _sink = sink;
+        Task<StatusInfo> status = WaitForStatusAsync(streamId);
+        Connection.SendCommand(streamId, streamName, static (output, name) => new PlayCommand(0, name).Write(output));
+        Connection.Send(streamId, static (writer, output, id) => UserControlEvent.SetBufferLength(id, 3000).Write(writer, output));
+        StatusInfo info = await WaitAsync(status, cancellationToken).ConfigureAwait(false);
+        if (info.Code is not (StatusCode.PlayStart or StatusCode.PlayReset))
+        {
+            throw new RtmpClientException($"The server refused to play '{streamName}': {info.Description ?? info.Code}", info.Code);
+        }
+    }
+
+    public async Task<StatusInfo> WaitForStatusAsync(uint streamId)
+    {
+        var waiter = new TaskCompletionSource<StatusInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _statusWaiters[streamId] = waiter;
+        return await waiter.Task.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Connection.Close(Connection.CloseReason ?? "closed by us");
+        try
+        {
+            await _receiveLoop.ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is OperationCanceledException or SocketException or IOException)
+        {
+        }
+
+        await Connection.DisposeAsync().ConfigureAwait(false);
+        FailPending();
+    }
+
+    void IRtmpMessageHandler.HandleMessage(RtmpConnection connection, in RtmpMessage message)
+    {
+        ReadOnlySpan<byte> payload = message.Payload.Span;
+        switch (message.Type)
+        {
+            case RtmpMessageType.Audio or RtmpMessageType.Video or RtmpMessageType.DataAmf0:
+                _sink?.OnMedia(message.Header, payload);
+                break;
+            case RtmpMessageType.CommandAmf0:
+                HandleCommand(message.MessageStreamId, payload);
+                break;
+            case RtmpMessageType.UserControl:
+                UserControlEvent control = UserControlEvent.Read(payload);
+                if (control.Type == UserControlEventType.PingRequest)
+                {
+                    Connection.Send(control.Timestamp, static (writer, output, timestamp) => UserControlEvent.PingResponse(timestamp).Write(writer, output));
+                }
+
+                _sink?.OnUserControl(control);
+                break;
+            case RtmpMessageType.Aggregate:
+                var aggregate = new AggregateReader(message.Header, payload);
+                while (aggregate.TryReadNext(out MessageHeader header, out ReadOnlySpan<byte> body))
+                {
+                    _sink?.OnMedia(header, body);
+                }
+
+                break;
+        }
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var handshake = RtmpHandshake.CreateClient(HandshakeOptions.Default with { OfferComplex = _options.ComplexHandshake, Epoch = 0 });
+        await Connection.HandshakeAsync(handshake, cancellationToken).ConfigureAwait(false);
+        _receiveLoop = Task.Run(async () =>
+        {
+            await Connection.ReceiveLoopAsync(this, CancellationToken.None).ConfigureAwait(false);
+            FailPending();
+        }, CancellationToken.None);
+
+        Connection.Send(4096, static (writer, output, size) => ProtocolControl.WriteSetChunkSize(writer, output, size));
+        string tcUrl = _options.TcUrl ?? $"rtmp://{_options.Host}:{_options.Port}/{_options.App}";
+        CommandResult result = await CallAsync((_options, tcUrl), static (output, s) => new ConnectCommand
+        {
+            TransactionId = s.Item3,
+            App = s.Item1._options.App,
+            FlashVer = s.Item1._options.FlashVersion,
+            TcUrl = s.tcUrl,
+            Type = "nonprivate",
+            FourCcList = ["avc1", "hvc1", "av01"],
+        }.Write(output), cancellationToken, transactionId: 1).ConfigureAwait(false);
+        if (result.IsError)
+        {
+            throw new RtmpClientException($"The server refused to connect to '{_options.App}': {result.Information?.Description ?? result.Information?.Code}", result.Information?.Code);
+        }
+    }
+
+    private Task<CommandResult> CallAsync<TState>(TState state, Action<System.Buffers.IBufferWriter<byte>, (TState, RtmpClient, double)> write, CancellationToken cancellationToken, double? transactionId = null)
+    {
+        double id = transactionId ?? Interlocked.Increment(ref _nextTransactionId);
+        var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = completion;
+        Connection.SendCommand(0, (state, this, id), write);
+        return WaitAsync(completion.Task, cancellationToken);
+    }
+
+    private Task<CommandResult> CallAsync(double _, Action<System.Buffers.IBufferWriter<byte>, double> write, CancellationToken cancellationToken)
+    {
+        double id = Interlocked.Increment(ref _nextTransactionId);
+        var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = completion;
+        Connection.SendCommand(0, id, write);
+        return WaitAsync(completion.Task, cancellationToken);
+    }
+
+    private async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Connection.Closed);
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            return await task.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RtmpClientException(Connection.IsClosed
+                ? $"The connection closed: {Connection.CloseReason}"
+                : $"The server did not answer within {_options.Timeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private void HandleCommand(uint streamId, ReadOnlySpan<byte> payload)
+    {
+        CommandHeader header = CommandHeader.Read(payload, amf3Command: false, _options.Limits);
+        switch (header.Kind)
+        {
+            case CommandKind.Result or CommandKind.Error:
+                CommandResult result = CommandResult.Read(payload, _options.Limits);
+                if (_pending.TryRemove(result.TransactionId, out TaskCompletionSource<CommandResult>? completion))
+                {
+                    completion.TrySetResult(result);
+                }
+
+                break;
+            case CommandKind.OnStatus:
+                StatusInfo info = OnStatusCommand.Read(payload, _options.Limits).Info;
+                _sink?.OnStatus(info);
+                if (_statusWaiters.TryRemove(streamId, out TaskCompletionSource<StatusInfo>? waiter))
+                {
+                    waiter.TrySetResult(info);
+                }
+
+                break;
+        }
+    }
+
+    private void FailPending()
+    {
+        foreach (TaskCompletionSource<CommandResult> pending in _pending.Values)
+        {
+            pending.TrySetException(new RtmpClientException($"The connection closed: {Connection.CloseReason}"));
+        }
+
+        _pending.Clear();
+    }
+}
