@@ -82,6 +82,20 @@ public ref struct BitWriter
         _bytePosition += bytes.Length;
     }
 
+    /// <summary>
+    /// At a byte boundary: hands out the next <paramref name="count"/> bytes of the destination to fill directly
+    /// (I_PCM samples) and moves past them.
+    /// </summary>
+    public Span<byte> ReserveAlignedBytes(int count)
+    {
+        if (!IsByteAligned)
+            throw new InvalidOperationException("The bit writer is not byte aligned.");
+        Flush();
+        Span<byte> reserved = _destination.Slice(_bytePosition, count);
+        _bytePosition += count;
+        return reserved;
+    }
+
     /// <summary>Writes out whole bytes still held in the accumulator; a partial byte is padded with zeros.</summary>
     public void Flush()
     {
