@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeRtmp.Protocol;
 
 namespace EdgeRtmp.Media.H264;
@@ -49,7 +50,7 @@ public sealed class AnnexBReader
     /// Returns the next complete NAL unit, advancing <paramref name="input"/> past what was used.
     /// Returns false once <paramref name="input"/> is used up (kept internally as a partial NAL unit).
     /// </summary>
-    public bool TryRead(ref ReadOnlySpan<byte> input, out ReadOnlySpan<byte> nalUnit)
+    public bool TryRead(scoped ref ReadOnlySpan<byte> input, out ReadOnlySpan<byte> nalUnit)
     {
         if (_releasePendingOnNextCall)
         {
@@ -89,6 +90,25 @@ public sealed class AnnexBReader
                 return true;
         }
 
+        nalUnit = default;
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="TryRead(ref ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/> over a pipe's buffer: segments are
+    /// read in turn and <paramref name="input"/> is sliced past what was consumed (all of it when false).
+    /// </summary>
+    public bool TryRead(ref ReadOnlySequence<byte> input, out ReadOnlySpan<byte> nalUnit)
+    {
+        while (!input.IsEmpty)
+        {
+            ReadOnlySpan<byte> segment = input.FirstSpan;
+            ReadOnlySpan<byte> rest = segment;
+            bool found = TryRead(ref rest, out nalUnit);
+            input = input.Slice(segment.Length - rest.Length);
+            if (found)
+                return true;
+        }
         nalUnit = default;
         return false;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeRtmp.Media.H264;
 using EdgeRtmp.Protocol;
 
@@ -43,6 +44,42 @@ public sealed class AnnexBReaderTests
                     found.Add(Convert.ToHexString(last));
                 Assert.Equal(Expected, found);
             }
+        }
+    }
+
+    [Fact]
+    public void Sequence_of_one_byte_segments_gives_the_same()
+    {
+        ReadOnlySequence<byte> sequence = OneByteSegment.Build(Stream);
+        var reader = new AnnexBReader();
+        var found = new List<string>();
+        while (reader.TryRead(ref sequence, out ReadOnlySpan<byte> nalUnit))
+            found.Add(Convert.ToHexString(nalUnit));
+        Assert.True(sequence.IsEmpty);
+        if (reader.TryFlush(out ReadOnlySpan<byte> last))
+            found.Add(Convert.ToHexString(last));
+        Assert.Equal(Expected, found);
+    }
+
+    private sealed class OneByteSegment : ReadOnlySequenceSegment<byte>
+    {
+        private OneByteSegment(byte value, long runningIndex)
+        {
+            Memory = new[] { value };
+            RunningIndex = runningIndex;
+        }
+
+        public static ReadOnlySequence<byte> Build(byte[] bytes)
+        {
+            var first = new OneByteSegment(bytes[0], 0);
+            OneByteSegment last = first;
+            for (int i = 1; i < bytes.Length; i++)
+            {
+                var next = new OneByteSegment(bytes[i], i);
+                last.Next = next;
+                last = next;
+            }
+            return new ReadOnlySequence<byte>(first, 0, last, 1);
         }
     }
 
