@@ -72,7 +72,10 @@ public sealed class TestCardRenderer
     internal PixelRect ClockRect { get; }
     internal PixelRect CounterRect { get; }
 
-    /// <summary>Renders frame <paramref name="frameIndex"/> as tightly packed I420 of the display size.</summary>
+    /// <summary>
+    /// Renders frame <paramref name="frameIndex"/> from scratch as tightly packed I420 of the display size. Allocates a
+    /// working picture: meant for tests and snapshots; the encoder redraws only what changes in its own buffers.
+    /// </summary>
     public void Render(long frameIndex, TimeSpan timestamp, Span<byte> i420)
     {
         var frame = new YuvFrame(WidthInMbs, HeightInMbs);
