@@ -1,0 +1,29 @@
+namespace EdgeRtmp.Media.TestCard;
+
+/// <summary>Picture size and timing of the built-in test card.</summary>
+public sealed record TestCardOptions
+{
+    public int Width { get; init; } = 640;
+
+    public int Height { get; init; } = 360;
+
+    public int FramesPerSecond { get; init; } = 30;
+
+    /// <summary>Frames from one IDR to the next; 0 means two seconds' worth.</summary>
+    public int KeyframeInterval { get; init; }
+
+    public int EffectiveKeyframeInterval => KeyframeInterval > 0 ? KeyframeInterval : 2 * FramesPerSecond;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
+    public void Validate()
+    {
+        if (Width < 160 || Width > 4096 || (Width & 1) != 0)
+            throw new ArgumentException($"TestCard Width {Width} must be even and within 160..4096.", nameof(Width));
+        if (Height < 144 || Height > 4096 || (Height & 1) != 0)
+            throw new ArgumentException($"TestCard Height {Height} must be even and within 144..4096.", nameof(Height));
+        if (FramesPerSecond < 1 || FramesPerSecond > 240)
+            throw new ArgumentException($"TestCard FramesPerSecond {FramesPerSecond} must be within 1..240.", nameof(FramesPerSecond));
+        if (KeyframeInterval < 0)
+            throw new ArgumentException($"TestCard KeyframeInterval {KeyframeInterval} must not be negative.", nameof(KeyframeInterval));
+    }
+}

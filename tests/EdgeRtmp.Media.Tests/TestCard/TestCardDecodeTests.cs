@@ -1,0 +1,77 @@
+using System.Buffers;
+using EdgeRtmp.Media.TestCard;
+
+namespace EdgeRtmp.Media.Tests.TestCard;
+
+/// <summary>The test card's bitstream checked by the real decoder: no errors, right size and rate, lossless pictures.</summary>
+public sealed class TestCardDecodeTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private string EncodeToFile(TestCardOptions options, int frames, string name)
+    {
+        var encoder = new TestCardEncoder(options);
+        var output = new ArrayBufferWriter<byte>();
+        string path = _directory.File(name);
+        using var file = File.Create(path);
+        for (int i = 0; i < frames; i++)
+        {
+            output.ResetWrittenCount();
+            encoder.EncodeFrame(i, TimeSpan.FromSeconds((double)i / options.FramesPerSecond), output);
+            file.Write(output.WrittenSpan);
+        }
+        return path;
+    }
+
+    [Theory]
+    [InlineData(640, 360, 30, 300)]
+    [InlineData(320, 240, 25, 100)]
+    [InlineData(1280, 720, 30, 70)]
+    [InlineData(176, 144, 15, 40)]
+    public void Decodes_without_errors_with_configured_size_and_rate(int width, int height, int fps, int frames)
+    {
+        var options = new TestCardOptions { Width = width, Height = height, FramesPerSecond = fps };
+        string path = EncodeToFile(options, frames, $"card-{width}x{height}.h264");
+
+        var (exitCode, _, stderr) = Ffmpeg.Run("ffmpeg", "-v", "error", "-i", path, "-f", "null", "-");
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", stderr);
+
+        Dictionary<string, string> probe = Ffmpeg.ProbeVideoStream(path);
+        Assert.Equal("h264", probe["codec_name"]);
+        Assert.Equal(width.ToString(), probe["width"]);
+        Assert.Equal(height.ToString(), probe["height"]);
+        Assert.Equal($"{fps}/1", probe["r_frame_rate"]);
+        Assert.Equal("Constrained Baseline", probe["profile"]);
+    }
+
+    [Fact]
+    public void Decoded_pictures_equal_our_rendering_byte_for_byte()
+    {
+        var options = new TestCardOptions { Width = 640, Height = 360, FramesPerSecond = 30, KeyframeInterval = 20 };
+        const int frames = 45;
+        string path = EncodeToFile(options, frames, "card-exact.h264");
+        var renderer = new TestCardRenderer(options);
+        int frameSize = renderer.FrameSize;
+        byte[] expected = new byte[frameSize];
+        byte[] decoded = new byte[frameSize];
+        int count = 0;
+        string stderr = Ffmpeg.RunStreaming(stream =>
+        {
+            while (true)
+            {
+                int read = stream.ReadAtLeast(decoded, frameSize, throwOnEndOfStream: false);
+                if (read == 0)
+                    break;
+                Assert.Equal(frameSize, read);
+                renderer.Render(count, TimeSpan.FromSeconds((double)count / options.FramesPerSecond), expected);
+                Assert.True(expected.AsSpan().SequenceEqual(decoded), $"decoded frame {count} differs from our rendering");
+                count++;
+            }
+        }, "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-");
+        Assert.Equal("", stderr);
+        Assert.Equal(frames, count);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Buffers;
+using EdgeRtmp.Media.H264;
+using EdgeRtmp.Media.TestCard;
+
+namespace EdgeRtmp.Media.Tests.TestCard;
+
+public sealed class TestCardEncoderTests
+{
+    [Fact]
+    public void Parameter_sets_describe_the_configured_picture()
+    {
+        var encoder = new TestCardEncoder(new TestCardOptions { Width = 1280, Height = 720, FramesPerSecond = 30 });
+        SequenceParameterSet sps = SequenceParameterSet.Parse(encoder.SequenceParameterSet);
+        Assert.Equal(66, sps.ProfileIdc);
+        Assert.Equal(0xC0, sps.ConstraintFlags);
+        Assert.Equal(31, sps.LevelIdc);
+        Assert.Equal(1280, sps.Width);
+        Assert.Equal(720, sps.Height);
+        Assert.Equal(30.0, sps.FramesPerSecond);
+        Assert.Equal(2u, sps.PicOrderCntType);
+
+        var defaults = new TestCardEncoder();
+        SequenceParameterSet small = SequenceParameterSet.Parse(defaults.SequenceParameterSet);
+        Assert.Equal((640, 360, 30), (small.Width, small.Height, small.LevelIdc));
+        Assert.Equal(23, small.HeightInMapUnits); // 368 coded rows, 8 cropped
+        Assert.Equal(60, defaults.KeyframeInterval);
+    }
+
+    [Fact]
+    public void Idr_every_keyframe_interval_and_p_frames_code_only_what_changed()
+    {
+        var encoder = new TestCardEncoder(new TestCardOptions { KeyframeInterval = 10 });
+        var output = new ArrayBufferWriter<byte>();
+        var parameterSets = new H264ParameterSets();
+        var avcc = new ArrayBufferWriter<byte>();
+        for (int i = 0; i < 25; i++)
+        {
+            output.ResetWrittenCount();
+            bool keyframe = encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33.3), output);
+            Assert.Equal(i % 10 == 0, keyframe);
+            if (keyframe)
+                Assert.Equal(encoder.MacroblockCount, encoder.LastCodedMacroblocks);
+            else
+                Assert.InRange(encoder.LastCodedMacroblocks, 1, encoder.MacroblockCount / 10);
+
+            avcc.ResetWrittenCount();
+            AvccFrameInfo info = AvccWriter.Write(output.WrittenSpan, avcc, parameterSets);
+            Assert.Equal(keyframe, info.IsKeyframe);
+            Assert.Equal(i == 0, info.ParameterSetsChanged);
+            Assert.Equal(1, info.NalUnitCount);
+        }
+        var record = new ArrayBufferWriter<byte>();
+        parameterSets.WriteDecoderConfigurationRecord(record);
+        AvcDecoderConfigurationRecord parsed = AvcDecoderConfigurationRecord.Parse(record.WrittenSpan);
+        Assert.Equal(encoder.SequenceParameterSet.ToArray(), parsed.SequenceParameterSets[0]);
+        Assert.Null(parsed.ChromaFormat);
+    }
+
+    [Fact]
+    public void Requested_keyframe_comes_next()
+    {
+        var encoder = new TestCardEncoder();
+        var output = new ArrayBufferWriter<byte>();
+        Assert.True(encoder.EncodeFrame(0, TimeSpan.Zero, output));
+        Assert.False(encoder.EncodeFrame(1, TimeSpan.FromMilliseconds(33), output));
+        encoder.RequestKeyframe();
+        Assert.True(encoder.EncodeFrame(2, TimeSpan.FromMilliseconds(66), output));
+    }
+
+    [Fact]
+    public void Last_picture_equals_a_fresh_rendering()
+    {
+        var options = new TestCardOptions { Width = 320, Height = 240, FramesPerSecond = 25 };
+        var encoder = new TestCardEncoder(options);
+        var output = new ArrayBufferWriter<byte>();
+        byte[] picture = new byte[encoder.FrameSize];
+        byte[] rendered = new byte[encoder.FrameSize];
+        for (int i = 0; i < 30; i++)
+            encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 40), output);
+        encoder.CopyLastPicture(picture);
+        encoder.Renderer.Render(29, TimeSpan.FromMilliseconds(29 * 40), rendered);
+        Assert.Equal(rendered, picture);
+    }
+
+    [Fact]
+    public void Encoding_allocates_nothing_after_warm_up()
+    {
+        var encoder = new TestCardEncoder(new TestCardOptions { Width = 640, Height = 360, KeyframeInterval = 15 });
+        var output = new ArrayBufferWriter<byte>(1 << 20);
+        for (int i = 0; i < 30; i++)
+        {
+            output.ResetWrittenCount();
+            encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33), output);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 30; i < 90; i++)
+        {
+            output.ResetWrittenCount();
+            encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33), output);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"allocated {allocated} bytes over 60 frames");
+    }
+
+    [Fact]
+    public void Invalid_options_name_the_field()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TestCardEncoder(new TestCardOptions { Width = 641 }));
+        Assert.Contains("Width", error.Message);
+    }
+}
