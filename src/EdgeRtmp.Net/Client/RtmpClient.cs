@@ -57,7 +57,7 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
     private readonly RtmpClientOptions _options;
     private readonly ConcurrentDictionary<double, TaskCompletionSource<CommandResult>> _pending = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<StatusInfo>> _statusWaiters = new();
-    private double _nextTransactionId = 1;
+    private int _nextTransactionId = 1;
     private IRtmpPlaySink? _sink;
     private Task _receiveLoop = Task.CompletedTask;
 
@@ -106,7 +106,7 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
     /// <summary>Asks for a message stream and returns its id.</summary>
     public async Task<uint> CreateStreamAsync(CancellationToken cancellationToken)
     {
-        CommandResult result = await CallAsync(0, static (output, id) => new CreateStreamCommand(id).Write(output), cancellationToken).ConfigureAwait(false);
+        CommandResult result = await CallAsync(0, static (output, s) => new CreateStreamCommand(s.TransactionId).Write(output), cancellationToken).ConfigureAwait(false);
         return (uint)(result.Number ?? throw new RtmpClientException("The server answered createStream without a stream id."));
     }
 
@@ -191,10 +191,10 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         string tcUrl = _options.TcUrl ?? $"rtmp://{_options.Host}:{_options.Port}/{_options.App}";
         CommandResult result = await CallAsync((_options, tcUrl), static (output, s) => new ConnectCommand
         {
-            TransactionId = s.Item3,
-            App = s.Item1._options.App,
-            FlashVer = s.Item1._options.FlashVersion,
-            TcUrl = s.tcUrl,
+            TransactionId = s.TransactionId,
+            App = s.State._options.App,
+            FlashVer = s.State._options.FlashVersion,
+            TcUrl = s.State.tcUrl,
             Type = "nonprivate",
             FourCcList = ["avc1", "hvc1", "av01"],
         }.Write(output), cancellationToken, transactionId: 1).ConfigureAwait(false);
@@ -204,21 +204,13 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         }
     }
 
-    private Task<CommandResult> CallAsync<TState>(TState state, Action<System.Buffers.IBufferWriter<byte>, (TState, RtmpClient, double)> write, CancellationToken cancellationToken, double? transactionId = null)
+    /// <summary>Sends a command that expects <c>_result</c>/<c>_error</c> and waits for it.</summary>
+    private Task<CommandResult> CallAsync<TState>(TState state, Action<System.Buffers.IBufferWriter<byte>, (TState State, double TransactionId)> write, CancellationToken cancellationToken, double? transactionId = null)
     {
         double id = transactionId ?? Interlocked.Increment(ref _nextTransactionId);
         var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = completion;
-        Connection.SendCommand(0, (state, this, id), write);
-        return WaitAsync(completion.Task, cancellationToken);
-    }
-
-    private Task<CommandResult> CallAsync(double _, Action<System.Buffers.IBufferWriter<byte>, double> write, CancellationToken cancellationToken)
-    {
-        double id = Interlocked.Increment(ref _nextTransactionId);
-        var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = completion;
-        Connection.SendCommand(0, id, write);
+        Connection.SendCommand(0, (state, id), write);
         return WaitAsync(completion.Task, cancellationToken);
     }
 
