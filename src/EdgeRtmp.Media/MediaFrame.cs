@@ -99,17 +99,27 @@ public sealed class MediaFrame
         long key = ((long)chunkSize << 32) ^ ((long)chunkStreamId << 48) ^ (timestamp >= 0xFFFFFF ? timestamp : 0);
         lock (_bodyGate)
         {
-            if (_body is null)
+            if (_bodyKey == 0)
             {
+                // The body buffer stays with the (pooled) frame, like the payload buffer.
                 _bodyLength = ChunkWriter.ChunkedBodyLength(_length, chunkSize, chunkStreamId, timestamp);
-                _body = ArrayPool<byte>.Shared.Rent(_bodyLength);
+                if (_body is null || _body.Length < _bodyLength)
+                {
+                    if (_body is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(_body);
+                    }
+
+                    _body = ArrayPool<byte>.Shared.Rent(_bodyLength);
+                }
+
                 ChunkWriter.WriteChunkedBody(_body.AsSpan(0, _bodyLength), Span, chunkSize, chunkStreamId, timestamp);
                 _bodyKey = key;
             }
 
             if (_bodyKey == key)
             {
-                body = new ArraySegment<byte>(_body, 0, _bodyLength);
+                body = new ArraySegment<byte>(_body!, 0, _bodyLength);
                 return true;
             }
         }
@@ -143,7 +153,8 @@ public sealed class MediaFrame
 
     internal void ReleaseBuffers(bool keepPayloadBuffer)
     {
-        if (_body is not null)
+        _bodyKey = 0;
+        if (_body is not null && !(keepPayloadBuffer && _body.Length <= MediaFramePool.MaxRetainedBufferLength))
         {
             ArrayPool<byte>.Shared.Return(_body);
             _body = null;

@@ -124,6 +124,24 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Announces and starts a live publish of <paramref name="streamName"/> (which may carry <c>?key=…</c>) on
+    /// <paramref name="streamId"/>, as encoders do: releaseStream, FCPublish, publish. Returns once the server
+    /// says Publish.Start; a refusal throws with the server's description.
+    /// </summary>
+    public async Task PublishAsync(uint streamId, string streamName, CancellationToken cancellationToken)
+    {
+        Connection.SendCommand(0, streamName, static (output, name) => new StreamNameCommand(StreamNameCommandKind.ReleaseStream, 0, name).Write(output));
+        Connection.SendCommand(0, streamName, static (output, name) => new StreamNameCommand(StreamNameCommandKind.FCPublish, 0, name).Write(output));
+        Task<StatusInfo> status = WaitForStatusAsync(streamId);
+        Connection.SendCommand(streamId, streamName, static (output, name) => new PublishCommand(0, name).Write(output));
+        StatusInfo info = await WaitAsync(status, cancellationToken).ConfigureAwait(false);
+        if (info.Code != StatusCode.PublishStart)
+        {
+            throw new RtmpClientException($"The server refused to publish: {info.Description ?? info.Code}", info.Code);
+        }
+    }
+
     public async Task<StatusInfo> WaitForStatusAsync(uint streamId)
     {
         var waiter = new TaskCompletionSource<StatusInfo>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using EdgeRtmp.Media;
 using EdgeRtmp.Protocol;
 using EdgeRtmp.Protocol.Chunking;
@@ -341,7 +342,9 @@ public sealed partial class RtmpConnection : IAsyncDisposable
         _sendSignal.Set();
     }
 
-    private async Task<bool> ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>Pooled: this runs once per socket read, and a fresh state machine box each time would be the relay's main allocation.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReceiveAsync(CancellationToken cancellationToken)
     {
         if (_received == _receiveBuffer.Length)
         {

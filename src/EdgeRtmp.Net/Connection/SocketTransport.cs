@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
@@ -25,12 +26,13 @@ public sealed class SocketTransport : IRtmpTransport
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken)
     {
         int expected = 0;
-        foreach (ArraySegment<byte> segment in segments)
+        for (int i = 0; i < segments.Count; i++)
         {
-            expected += segment.Count;
+            expected += segments[i].Count;
         }
 
         int sent = await _send.SendAsync(_socket, segments).ConfigureAwait(false);

@@ -18,9 +18,9 @@ public sealed class StreamTransport(Stream stream, EndPoint? remoteEndPoint) : I
     public async ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken)
     {
         int total = 0;
-        foreach (ArraySegment<byte> segment in segments)
+        for (int i = 0; i < segments.Count; i++)
         {
-            total += segment.Count;
+            total += segments[i].Count;
         }
 
         if (_sendBuffer.Length < total)
@@ -29,10 +29,10 @@ public sealed class StreamTransport(Stream stream, EndPoint? remoteEndPoint) : I
         }
 
         int position = 0;
-        foreach (ArraySegment<byte> segment in segments)
+        for (int i = 0; i < segments.Count; i++)
         {
-            segment.AsSpan().CopyTo(_sendBuffer.AsSpan(position));
-            position += segment.Count;
+            segments[i].AsSpan().CopyTo(_sendBuffer.AsSpan(position));
+            position += segments[i].Count;
         }
 
         await stream.WriteAsync(_sendBuffer.AsMemory(0, total), cancellationToken).ConfigureAwait(false);

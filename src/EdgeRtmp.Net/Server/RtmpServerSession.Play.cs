@@ -4,8 +4,6 @@ using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Amf;
 using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
-using CommandMediaKind = EdgeRtmp.Protocol.Messages.Commands.MediaKind;
-using MediaKind = EdgeRtmp.Media.MediaKind;
 
 namespace EdgeRtmp.Net.Server;
 
@@ -137,7 +135,7 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
 
     private void HandleReceive(ReceiveMediaCommand command)
     {
-        if (command.Media == CommandMediaKind.Audio)
+        if (command.Media == ReceivedMedia.Audio)
         {
             _receiveAudio = command.Receive;
         }

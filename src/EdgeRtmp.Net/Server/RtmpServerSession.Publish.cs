@@ -3,7 +3,6 @@ using EdgeRtmp.Media.Flv;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
-using MediaKind = EdgeRtmp.Media.MediaKind;
 
 namespace EdgeRtmp.Net.Server;
 

@@ -220,14 +220,14 @@ public record struct PauseCommand(double TransactionId, bool Pause, double Milli
     }
 }
 
-public enum MediaKind
+public enum ReceivedMedia
 {
     Audio,
     Video,
 }
 
 /// <summary><c>receiveAudio</c> / <c>receiveVideo</c> (RTMP 1.0 sections 7.2.2.4-5): name, 0, null, bool.</summary>
-public record struct ReceiveMediaCommand(MediaKind Media, double TransactionId, bool Receive)
+public record struct ReceiveMediaCommand(ReceivedMedia Media, double TransactionId, bool Receive)
 {
     public static ReceiveMediaCommand Read(ReadOnlySpan<byte> payload, RtmpLimits? limits = null)
     {
@@ -235,8 +235,8 @@ public record struct ReceiveMediaCommand(MediaKind Media, double TransactionId, 
         var start = reader.Position;
         var media = CommandName.Classify(reader.ReadStringUtf8()) switch
         {
-            CommandKind.ReceiveAudio => MediaKind.Audio,
-            CommandKind.ReceiveVideo => MediaKind.Video,
+            CommandKind.ReceiveAudio => ReceivedMedia.Audio,
+            CommandKind.ReceiveVideo => ReceivedMedia.Video,
             _ => ThrowNotReceive(start),
         };
         var transactionId = reader.ReadNumber();
@@ -247,12 +247,12 @@ public record struct ReceiveMediaCommand(MediaKind Media, double TransactionId, 
     public readonly void Write(IBufferWriter<byte> output)
     {
         var writer = new Amf0Writer(output);
-        CommandReading.WriteHeader(ref writer, Media == MediaKind.Audio ? CommandName.ReceiveAudio : CommandName.ReceiveVideo, TransactionId);
+        CommandReading.WriteHeader(ref writer, Media == ReceivedMedia.Audio ? CommandName.ReceiveAudio : CommandName.ReceiveVideo, TransactionId);
         writer.WriteNull();
         writer.WriteBoolean(Receive);
     }
 
-    private static MediaKind ThrowNotReceive(int offset)
+    private static ReceivedMedia ThrowNotReceive(int offset)
     {
         RtmpProtocolException.Throw($"Command at offset {offset} is not receiveAudio or receiveVideo");
         return default;

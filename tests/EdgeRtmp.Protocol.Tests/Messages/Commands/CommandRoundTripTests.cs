@@ -100,8 +100,8 @@ public class CommandRoundTripTests
         RoundTrip(new PublishCommand(5, "cam", PublishType.Append), c => c.Write, PublishCommand.Read);
         RoundTrip(new PlayCommand(4, "cam", -1, 30, false), c => o => c.Write(o), PlayCommand.Read);
         RoundTrip(new PauseCommand(0, true, 1234), c => c.Write, PauseCommand.Read);
-        RoundTrip(new ReceiveMediaCommand(MediaKind.Audio, 0, false), c => c.Write, ReceiveMediaCommand.Read);
-        RoundTrip(new ReceiveMediaCommand(MediaKind.Video, 0, true), c => c.Write, ReceiveMediaCommand.Read);
+        RoundTrip(new ReceiveMediaCommand(ReceivedMedia.Audio, 0, false), c => c.Write, ReceiveMediaCommand.Read);
+        RoundTrip(new ReceiveMediaCommand(ReceivedMedia.Video, 0, true), c => c.Write, ReceiveMediaCommand.Read);
         RoundTrip(new SampleAccessMessage(true, false), c => c.Write, SampleAccessMessage.Read);
     }
 
