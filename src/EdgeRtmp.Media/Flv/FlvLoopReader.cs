@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.Flv;
 
 /// <summary>
@@ -46,6 +48,7 @@ public sealed class FlvLoopReader : IDisposable, IAsyncDisposable
     public FlvHeader Header => _reader.Header;
 
     /// <summary>Reads the next tag, rewinding at the end of the file. False only when the file holds no tags at all.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadTagAsync(CancellationToken cancellationToken = default)
     {
         while (true)
