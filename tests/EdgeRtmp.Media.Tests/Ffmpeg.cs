@@ -89,6 +89,16 @@ internal static class Ffmpeg
         Assert.True(process.ExitCode == 0, $"ffmpeg {string.Join(' ', arguments)} exited with {process.ExitCode}: {stderr.Result}");
         return stderr.Result;
     }
+
+    /// <summary>3 s of 320x240 H.264 (GOP 25) and AAC as FLV, made in <paramref name="directory"/>; returns its bytes.</summary>
+    public static byte[] MakeTestFlv(string directory, double seconds = 3)
+    {
+        string path = Path.Combine(directory, "in.flv");
+        RunOrFail("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-c:v", "libx264", "-g", "25", "-c:a", "aac", "-f", "flv", path);
+        return File.ReadAllBytes(path);
+    }
 }
 
 /// <summary>A temporary directory removed when the test class or fixture is disposed.</summary>

@@ -57,7 +57,7 @@ public class FlvFfmpegTests
         // FFmpeg's muxer writes nothing our writer does not (header, PreviousTagSize0, tags), so the files are equal too.
         Assert.Equal(original, await File.ReadAllBytesAsync(ours));
 
-        var (code, stdout, stderr) = Ffmpeg.Run("ffmpeg", $"-hide_banner -nostdin -v error -i \"{ours}\" -f null -");
+        var (code, stdout, stderr) = Ffmpeg.Run("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", ours, "-f", "null", "-");
         Assert.Equal(0, code);
         Assert.Equal("", stdout + stderr);
     }
@@ -115,11 +115,11 @@ public class FlvFfmpegTests
             }
         }
 
-        var (code, _, stderr) = Ffmpeg.Run("ffmpeg", $"-hide_banner -nostdin -v error -i \"{looped}\" -f null -");
+        var (code, _, stderr) = Ffmpeg.Run("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", looped, "-f", "null", "-");
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
 
-        string[] dts = Ffmpeg.Run("ffprobe", $"-v error -select_streams v -show_entries packet=dts -of csv=p=0 \"{looped}\"").StdOut
+        string[] dts = Ffmpeg.Run("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=dts", "-of", "csv=p=0", looped).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(50, dts.Length);
         long[] values = dts.Select(line => long.Parse(line.Split(',')[0])).ToArray();
@@ -128,7 +128,7 @@ public class FlvFfmpegTests
 
     private static string Probe(string path, string stream)
     {
-        var (code, stdout, stderr) = Ffmpeg.Run("ffprobe", $"-v error -select_streams {stream} -show_entries packet=dts,pts,flags -of csv=p=0 \"{path}\"");
+        var (code, stdout, stderr) = Ffmpeg.Run("ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=dts,pts,flags", "-of", "csv=p=0", path);
         Assert.True(code == 0, stderr);
         return string.Join('\n', stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(','))
