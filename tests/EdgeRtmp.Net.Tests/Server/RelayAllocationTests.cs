@@ -15,6 +15,7 @@ public class RelayAllocationTests(ITestOutputHelper output)
     private sealed class CountingSink : IRtmpPlaySink
     {
         private long _media;
+        public long Video;
 
         public long Media => Interlocked.Read(ref _media);
 
@@ -23,6 +24,11 @@ public class RelayAllocationTests(ITestOutputHelper output)
             if (header.Type is RtmpMessageType.Audio or RtmpMessageType.Video)
             {
                 Interlocked.Increment(ref _media);
+            }
+
+            if (header.Type is RtmpMessageType.Video)
+            {
+                Interlocked.Increment(ref Video);
             }
         }
 
@@ -62,6 +68,7 @@ public class RelayAllocationTests(ITestOutputHelper output)
         byte[] audio = new byte[340];
         new Random(1).NextBytes(video);
         video[0] = 0x27;
+        video[1] = 0x01; // AVC NAL units (a 0 here would make every frame a sequence header)
         audio[0] = 0xAF;
         audio[1] = 0x01;
         uint timestamp = 0;
@@ -143,7 +150,7 @@ public class RelayAllocationTests(ITestOutputHelper output)
 
         if (!SpinWait.SpinUntil(AllCaughtUp, TimeSpan.FromSeconds(10)))
         {
-            throw new TimeoutException($"players fell behind: {string.Join(", ", players.Select(p => p.Sink.Media))} of {count}");
+            throw new TimeoutException($"players fell behind: {string.Join(", ", players.Select(p => $"{p.Sink.Media}/{p.Sink.Video}v/q{p.Client.Connection.QueuedBytes}"))} of {count}");
         }
     }
 }

@@ -44,10 +44,17 @@ public class ChunkAllocationTests
             }
         }
 
-        Exchange(100, 0xFFFFFF - 100 * 33);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Exchange(10_000, 0xFFFFFF - 5_000 * 33);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Exchange(2_000, 0xFFFFFF - 2_000 * 33);
+
+        // Steady state is the smallest of three windows: the runtime may still tier up a method in the first
+        // (a one-off of a few bytes); an allocation per message shows in every window.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Exchange(10_000, 0xFFFFFF - 5_000 * 33);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.True(checksum > 0);
         Assert.Equal(0, allocated);
