@@ -74,7 +74,8 @@ public static class ConfigurationSchema
     public static IReadOnlyList<string> Check(IEnumerable<KeyValuePair<string, string?>> leaves)
     {
         var warnings = new List<string>();
-        foreach (var (key, value) in leaves.OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase))
+        var all = leaves.OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase).ToList();
+        foreach (var (key, value) in all)
         {
             var pattern = ToPattern(key);
             if (s_keys.TryGetValue(pattern, out var kind))
@@ -107,7 +108,8 @@ public static class ConfigurationSchema
                 throw ConfigurationException.ForValue(DisplayKey(ParentOf(key)), "(section)", "expected a single value");
             }
 
-            if (value is null && IsPrefixOfKnown(pattern))
+            // A section's own entry (null value): known, or warned about through the keys inside it.
+            if (value is null && (IsPrefixOfKnown(pattern) || all.Any(pair => pair.Key.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))))
             {
                 continue;
             }
