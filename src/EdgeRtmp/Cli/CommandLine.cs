@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using EdgeRtmp.Configuration;
 
@@ -49,7 +50,26 @@ public static class CommandLine
         root.Subcommands.Add(CreatePublishCommand(environment));
         root.Subcommands.Add(CreatePlayCommand(environment));
         root.Subcommands.Add(CreateDevicesCommand(environment));
+
+        // The built-in action prints the entry assembly's version, which is the test host's in tests.
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Action = new VersionAction(environment);
+            }
+        }
+
         return root;
+    }
+
+    private sealed class VersionAction(CliEnvironment environment) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            environment.Out.WriteLine(RunCommand.Version);
+            return Success;
+        }
     }
 
     private static Command CreateRunCommand(CliEnvironment environment)
@@ -83,16 +103,20 @@ public static class CommandLine
             config, listen, video, audio, push,
         };
         command.SetAction((parseResult, cancellationToken) =>
-        {
-            var arguments = new RunArguments(
-                parseResult.GetValue(config),
-                parseResult.GetValue(listen),
-                parseResult.GetValue(video),
-                parseResult.GetValue(audio),
-                parseResult.GetValue(push) ?? []);
-            return RunCommand.ExecuteAsync(arguments, environment, cancellationToken);
-        });
+            RunCommand.ExecuteAsync(ReadRunArguments(parseResult), environment, cancellationToken));
         return command;
+    }
+
+    /// <summary>The <c>run</c> flags of a successful parse; null for a flag that was not given.</summary>
+    public static RunArguments ReadRunArguments(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        return new RunArguments(
+            parseResult.GetValue<string>("--config"),
+            parseResult.GetValue<string>("--listen"),
+            parseResult.GetValue<string>("--video"),
+            parseResult.GetValue<string>("--audio"),
+            parseResult.GetValue<string[]>("--push") ?? []);
     }
 
     private static Command CreatePublishCommand(CliEnvironment environment)

@@ -144,6 +144,13 @@ public static class OptionsValidator
         var text = value?.Trim() ?? "";
         if (IPNetwork.TryParse(text, out var network))
         {
+            // IPNetwork masks host bits away; "10.0.0.1/8" is more likely a typo than a way to write 10.0.0.0/8.
+            var slash = text.IndexOf('/', StringComparison.Ordinal);
+            if (IPAddress.TryParse(text[..slash], out var written) && !written.Equals(network.BaseAddress))
+            {
+                throw ConfigurationException.ForValue(key, value, $"not a CIDR network: bits are set after the prefix (did you mean {network}?)");
+            }
+
             return network;
         }
 
