@@ -30,9 +30,9 @@ MSG
   exit 1
 fi
 
-for tool in clang aarch64-linux-gnu-gcc; do
+for tool in clang ld.lld aarch64-linux-gnu-gcc aarch64-linux-gnu-objcopy; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "publish-arm64.sh: $tool not found: install clang, lld, gcc-aarch64-linux-gnu and libc6-dev-arm64-cross" >&2
+    echo "publish-arm64.sh: $tool not found: install clang, lld, gcc-aarch64-linux-gnu (with binutils-aarch64-linux-gnu) and libc6-dev-arm64-cross" >&2
     exit 1
   fi
 done
