@@ -47,7 +47,15 @@ sleep 2
 if kill -0 "$check" 2>/dev/null; then
   kill -INT "$check"; wait "$check" || true
 else
-  wait "$check" || { echo "install.sh: /etc/edgertmp/edgertmp.json is not valid (see above)" >&2; exit 2; }
+  status=0
+  wait "$check" || status=$?
+  if [ "$status" -eq 2 ]; then
+    echo "install.sh: /etc/edgertmp/edgertmp.json is not valid (see above); fix it and run install.sh again" >&2
+    exit 2
+  elif [ "$status" -ne 0 ]; then
+    echo "install.sh: /usr/local/bin/edgertmp failed its start check (exit $status, see above)" >&2
+    exit 1
+  fi
 fi
 
 install -m 0644 "$here/edgertmp.service" /etc/systemd/system/edgertmp.service

@@ -45,7 +45,9 @@ public static class CommandLine
 
     public static RootCommand CreateRootCommand(CliEnvironment environment)
     {
-        var root = new RootCommand("EdgeRtmp: a camera box's RTMP server and publisher.");
+        var root = new RootCommand(
+            "EdgeRtmp: a camera box's RTMP server and publisher.\n" +
+            "Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration.");
         root.Subcommands.Add(CreateRunCommand(environment));
         root.Subcommands.Add(CreatePublishCommand(environment));
         root.Subcommands.Add(CreatePlayCommand(environment));
