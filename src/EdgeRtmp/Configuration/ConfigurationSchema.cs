@@ -93,9 +93,12 @@ public static class ConfigurationSchema
                 // An empty JSON list or object shows up as a null (or empty) value at the container's own path.
                 if (!string.IsNullOrEmpty(value))
                 {
-                    var expected = pattern.EndsWith("AllowPlay", StringComparison.OrdinalIgnoreCase) || pattern.Equals("Push", StringComparison.OrdinalIgnoreCase)
-                        ? "expected a list"
-                        : "expected a section";
+                    var expected = pattern switch
+                    {
+                        "Server:AllowPlay" or "Push" => "expected a list",
+                        "Push:*" => "expected an object such as { \"Url\": \"rtmp://host/app/key\", \"Enabled\": true }",
+                        _ => "expected a section",
+                    };
                     throw ConfigurationException.ForValue(DisplayKey(key), value, expected);
                 }
 

@@ -49,6 +49,7 @@ public class OptionsValidatorTests
         { """{ "Push": [ { "Url": "rtmp://a/app/k" }, { "Url": "rtmp://host" } ] }""", "Push[1]:Url = \"rtmp://host\": needs a host and an application path" },
         { """{ "Push": [ { "Url": "rtmp://a/app/k", "Enabled": "yes" } ] }""", "Push[0]:Enabled = \"yes\": expected true or false" },
         { """{ "Push": { "Url": "rtmp://a/app/k" } }""", "unknown" },
+        { """{ "Push": [ "rtmp://a/app/k" ] }""", "Push[0] = \"rtmp://a/app/k\": expected an object such as { \"Url\": " },
         { """{ "Gpio": { "Chip": "" } }""", "Gpio:Chip = \"\": must be auto, a chip label" },
         { """{ "Gpio": { "StatusLed": "GPIO 17" } }""", "Gpio:StatusLed = \"GPIO 17\": must be empty (unused) or a line name such as GPIO17" },
         { """{ "Gpio": { "StatusLed": "GPIO17", "ViewerLed": "gpio17" } }""", "Gpio:ViewerLed = \"gpio17\": already used by Gpio:StatusLed" },
