@@ -39,8 +39,10 @@ public class DeployTests
         var messages = (await output + await error).Trim();
 
         Assert.True(process.ExitCode == 0, $"systemd-analyze verify exited {process.ExitCode}:\n{messages}");
-        // verify also prints warnings (unknown directives, bad values) without failing: none allowed.
-        Assert.True(messages.Length == 0, "systemd-analyze verify complained:\n" + messages);
+        // verify also prints warnings (unknown directives, bad values) without failing: none allowed about our unit.
+        // Lines about other units (the machine's own, pulled in as dependencies) are not ours to judge.
+        var aboutOurs = messages.Split('\n').Where(line => line.Contains("edgertmp", StringComparison.Ordinal)).ToList();
+        Assert.True(aboutOurs.Count == 0, "systemd-analyze verify complained:\n" + messages);
     }
 
     [Fact]
