@@ -1,2 +1,3 @@
-// Replaced by the command-line entry point (issue: local RTMP server, `edgertmp run`).
-return 2;
+using EdgeRtmp.Cli;
+
+return await CommandLine.InvokeAsync(args, CliEnvironment.FromProcess(), CancellationToken.None).ConfigureAwait(false);

@@ -1,0 +1,36 @@
+using System.Collections;
+
+namespace EdgeRtmp.Cli;
+
+/// <summary>
+/// What the process gives a command: environment variables, standard streams, its id and the default config
+/// path. Injected so tests run commands in-process, in parallel, without touching the real environment.
+/// </summary>
+public sealed record CliEnvironment
+{
+    public IReadOnlyDictionary<string, string?> Variables { get; init; } = new Dictionary<string, string?>();
+
+    public TextWriter Out { get; init; } = Console.Out;
+
+    public TextWriter Error { get; init; } = Console.Error;
+
+    public int ProcessId { get; init; } = Environment.ProcessId;
+
+    public string DefaultConfigFile { get; init; } = Configuration.ConfigurationRequest.DefaultPath;
+
+    /// <summary>Under systemd (INVOCATION_ID or JOURNAL_STREAM set) logs use the systemd formatter.</summary>
+    public bool UnderSystemd =>
+        !string.IsNullOrEmpty(Variables.GetValueOrDefault("INVOCATION_ID")) ||
+        !string.IsNullOrEmpty(Variables.GetValueOrDefault("JOURNAL_STREAM"));
+
+    public static CliEnvironment FromProcess()
+    {
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            variables[(string)entry.Key] = entry.Value as string;
+        }
+
+        return new CliEnvironment { Variables = variables };
+    }
+}

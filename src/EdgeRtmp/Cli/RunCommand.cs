@@ -1,0 +1,98 @@
+using System.Reflection;
+using EdgeRtmp.Configuration;
+using EdgeRtmp.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRtmp.Cli;
+
+/// <summary><c>edgertmp run</c>: load and validate configuration (exit 2 on any problem), then host the server until stopped.</summary>
+public static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(RunArguments arguments, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        AppSettings settings;
+        try
+        {
+            settings = ConfigurationLoader.Load(new ConfigurationRequest
+            {
+                ConfigFile = arguments.ConfigFile,
+                DefaultConfigFile = environment.DefaultConfigFile,
+                Environment = environment.Variables,
+                Overrides = arguments.ToOverrides(),
+                PushUrls = arguments.Push,
+            });
+        }
+        catch (ConfigurationException exception)
+        {
+            await environment.Error.WriteLineAsync("edgertmp: configuration error: " + exception.Message).ConfigureAwait(false);
+            return CommandLine.UsageError;
+        }
+
+        using var notifier = new SystemdNotifier(environment.Variables, environment.ProcessId);
+        try
+        {
+            using var host = AppHost.Build(settings, environment, notifier);
+            LogStart(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeRtmp"), settings);
+            var health = host.Services.GetRequiredService<ServiceHealth>();
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (health.StartFailure is { } failure)
+            {
+                await environment.Error.WriteLineAsync("edgertmp: " + failure).ConfigureAwait(false);
+                return CommandLine.RuntimeFailure;
+            }
+
+            return CommandLine.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while still starting.
+            return CommandLine.Success;
+        }
+        catch (Exception exception)
+        {
+            await environment.Error.WriteLineAsync("edgertmp: failed: " + exception.Message).ConfigureAwait(false);
+            return CommandLine.RuntimeFailure;
+        }
+    }
+
+    public static string Version =>
+        typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private static void LogStart(ILogger logger, AppSettings settings)
+    {
+        HostingLog.Starting(logger, Version, settings.ConfigFile ?? "built-in defaults");
+        foreach (var warning in settings.Warnings)
+        {
+            HostingLog.ConfigurationWarning(logger, warning);
+        }
+
+        // Sources come with later issues: say what was asked for and what actually runs, never pretend.
+        if (settings.Video.Kind == VideoSourceKind.None && settings.Audio.Kind == AudioSourceKind.None)
+        {
+            HostingLog.ExternalPublishersOnly(logger);
+        }
+        else
+        {
+            if (settings.Video.Kind != VideoSourceKind.None)
+            {
+                HostingLog.VideoSourceNotAvailable(logger, settings.Video.ToString());
+            }
+
+            if (settings.Audio.Kind != AudioSourceKind.None)
+            {
+                HostingLog.AudioSourceNotAvailable(logger, settings.Audio.ToString());
+            }
+        }
+
+        var enabledPushes = settings.Options.Push.Count(target => target.Enabled);
+        if (enabledPushes > 0)
+        {
+            HostingLog.PushNotAvailable(logger, enabledPushes);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using EdgeRtmp.Cli;
+using EdgeRtmp.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace EdgeRtmp.Hosting;
+
+/// <summary>
+/// The Generic Host for <c>edgertmp run</c>. Built from an empty builder (no appsettings, no host environment
+/// variables, no reflection-bound logging configuration): our configuration is loaded and validated before
+/// the host exists, and the host only gets the result.
+/// </summary>
+public static class AppHost
+{
+    public static IHost Build(AppSettings settings, CliEnvironment environment, IServiceNotifier notifier)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (environment.UnderSystemd)
+        {
+            // "<6>Category[id] message": journald keeps the severity; it adds its own timestamps.
+            builder.Logging.AddSystemdConsole(options => options.IncludeScopes = false);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        // ConsoleLifetime turns SIGINT/SIGTERM into a graceful stop; we log our own start and stop lines.
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(notifier);
+        builder.Services.AddSingleton<ServiceHealth>();
+        builder.Services.AddHostedService<ServerHostedService>();
+        builder.Services.AddHostedService<WatchdogService>();
+        return builder.Build();
+    }
+}
