@@ -13,6 +13,17 @@ public interface IRtmpTransport : IAsyncDisposable
     /// <summary>Sends every byte of every segment, in order, as one gathered write where the transport can.</summary>
     ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken);
 
+    /// <summary>Whether <see cref="TrySendInline"/> works (a socket) or every send goes through <see cref="SendAsync"/> (TLS).</summary>
+    bool SupportsInlineSend { get; }
+
+    /// <summary>
+    /// Starts a gathered send on the caller's thread without waiting: true when every byte went at once;
+    /// false when the rest continues in the background, and <paramref name="completed"/> is then called with
+    /// <paramref name="state"/> (and the error, if any) when it ends. One inline send at a time, never
+    /// overlapping <see cref="SendAsync"/>.
+    /// </summary>
+    bool TrySendInline(IList<ArraySegment<byte>> segments, Action<object, Exception?> completed, object state);
+
     /// <summary>Tears the transport down at once; pending operations fail.</summary>
     void Abort();
 }

@@ -54,6 +54,13 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     private readonly AsyncSignal _sendSignal = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly byte[] _headerScratch = new byte[MaxSegmentsPerSend * ChunkReader.MaxChunkHeaderLength];
+    private readonly byte[] _inlineHeader = new byte[ChunkReader.MaxChunkHeaderLength];
+    private readonly ArraySegment<byte>[] _inlineSegments = new ArraySegment<byte>[2];
+    private static readonly Action<object, Exception?> s_inlineSendCompleted = OnInlineSendCompleted;
+    private bool _sending;
+    private bool _inlineInFlight;
+    private MediaFrame? _inlineFrame;
+    private int _inlineBytes;
     private byte[] _receiveBuffer = new byte[64 * 1024];
     private int _received;
     private int _queuedBytes;
@@ -260,6 +267,11 @@ public sealed partial class RtmpConnection : IAsyncDisposable
                 return false;
             }
 
+            if (_queue.Count == 0 && !_sending && !_inlineInFlight && TrySendInline(frame, messageStreamId))
+            {
+                return true;
+            }
+
             frame.AddReference();
             _queue.Enqueue(new OutboundItem(frame, messageStreamId, frame.Timestamp, null, 0));
             _queuedBytes += frame.Length;
@@ -267,6 +279,83 @@ public sealed partial class RtmpConnection : IAsyncDisposable
 
         _sendSignal.Set();
         return true;
+    }
+
+    /// <summary>
+    /// With nothing queued and no send under way, starts sending the frame at once on the caller's thread:
+    /// no queueing and no thread switch per message, which is most of the cost of a relay (nginx-rtmp writes
+    /// from its event handler the same way). The send never waits: when the socket buffer is full it
+    /// finishes in the background, and until then later frames queue behind it. Called under the lock.
+    /// </summary>
+    private bool TrySendInline(MediaFrame frame, uint messageStreamId)
+    {
+        if (!_transport.SupportsInlineSend)
+        {
+            return false;
+        }
+
+        int chunkStreamId = ChunkStreamIdFor(frame.Kind);
+        if (!frame.TryGetChunkedBody(_writer.ChunkSize, chunkStreamId, frame.Timestamp, out ArraySegment<byte> body))
+        {
+            return false;
+        }
+
+        var header = new MessageHeader(frame.Timestamp, frame.Length, (RtmpMessageType)frame.Kind, messageStreamId);
+        int headerLength = _writer.WriteFirstHeader(_inlineHeader, chunkStreamId, header);
+        _inlineSegments[0] = new ArraySegment<byte>(_inlineHeader, 0, headerLength);
+        _inlineSegments[1] = body;
+        frame.AddReference();
+        _inlineFrame = frame;
+        _inlineBytes = headerLength + body.Count;
+        bool done;
+        try
+        {
+            done = _transport.TrySendInline(_inlineSegments, s_inlineSendCompleted, this);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            _inlineFrame = null;
+            frame.Release();
+            CloseLocked($"send failed: {error.Message}");
+            return true;
+        }
+
+        if (done)
+        {
+            BytesSent += _inlineBytes;
+            _inlineFrame = null;
+            frame.Release();
+        }
+        else
+        {
+            _inlineInFlight = true;
+        }
+
+        return true;
+    }
+
+    private static void OnInlineSendCompleted(object state, Exception? error)
+    {
+        var connection = (RtmpConnection)state;
+        MediaFrame? frame;
+        lock (connection._gate)
+        {
+            frame = connection._inlineFrame;
+            connection._inlineFrame = null;
+            connection._inlineInFlight = false;
+            connection.BytesSent += connection._inlineBytes;
+        }
+
+        frame?.Release();
+        if (error is not null)
+        {
+            connection.Close($"send failed: {error.Message}");
+        }
+        else
+        {
+            // Frames queued while the inline send was out are the send loop's now.
+            connection._sendSignal.Set();
+        }
     }
 
     /// <summary>Drops video until the next keyframe (a player that unpauses, a publisher that reconnects).</summary>
@@ -442,7 +531,7 @@ public sealed partial class RtmpConnection : IAsyncDisposable
         lock (_gate)
         {
             int headerOffset = 0;
-            while (!IsClosed && _queue.TryPeek(out OutboundItem item))
+            while (!IsClosed && !_inlineInFlight && _queue.TryPeek(out OutboundItem item))
             {
                 int needed = item.Frame is null ? 1 : 2;
                 if (segments.Count + needed > MaxSegmentsPerSend)
@@ -480,6 +569,9 @@ public sealed partial class RtmpConnection : IAsyncDisposable
 
                 batch.Add(item);
             }
+
+            // While a batch is out, the send loop owns the socket; when the queue is empty, inline sends may resume.
+            _sending = segments.Count > 0;
         }
 
         BytesSent += sent;

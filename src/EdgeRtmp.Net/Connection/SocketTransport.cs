@@ -14,12 +14,19 @@ public sealed class SocketTransport : IRtmpTransport
 {
     private readonly Socket _socket;
     private readonly SendOperation _send = new();
+    private readonly InlineSendOperation _inlineSend = new();
 
     public SocketTransport(Socket socket)
     {
         _socket = socket;
         _socket.NoDelay = true;
+
     }
+
+    public bool SupportsInlineSend => true;
+
+    public bool TrySendInline(IList<ArraySegment<byte>> segments, Action<object, Exception?> completed, object state) =>
+        _inlineSend.Start(_socket, segments, completed, state);
 
     public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
 
@@ -62,6 +69,7 @@ public sealed class SocketTransport : IRtmpTransport
     {
         _socket.Dispose();
         _send.Dispose();
+        _inlineSend.Dispose();
         return default;
     }
 
@@ -106,5 +114,48 @@ public sealed class SocketTransport : IRtmpTransport
 
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
             _core.OnCompleted(continuation, state, token, flags);
+    }
+
+    /// <summary>
+    /// A send that the caller starts and does not await: the socket tries it at once (no allocation, the same
+    /// path as every SAEA send) and, when the kernel buffer is full, finishes it from the event loop.
+    /// </summary>
+    private sealed class InlineSendOperation : SocketAsyncEventArgs
+    {
+        private Action<object, Exception?>? _completed;
+        private object? _state;
+
+        public InlineSendOperation() : base(unsafeSuppressExecutionContextFlow: true)
+        {
+        }
+
+        public bool Start(Socket socket, IList<ArraySegment<byte>> segments, Action<object, Exception?> completed, object state)
+        {
+            BufferList = segments;
+            _completed = completed;
+            _state = state;
+            if (socket.SendAsync(this))
+            {
+                return false;
+            }
+
+            _completed = null;
+            _state = null;
+            if (SocketError != SocketError.Success)
+            {
+                throw new SocketException((int)SocketError);
+            }
+
+            return true;
+        }
+
+        protected override void OnCompleted(SocketAsyncEventArgs e)
+        {
+            Action<object, Exception?> completed = _completed!;
+            object state = _state!;
+            _completed = null;
+            _state = null;
+            completed(state, SocketError == SocketError.Success ? null : new SocketException((int)SocketError));
+        }
     }
 }

@@ -39,6 +39,11 @@ public sealed class StreamTransport(Stream stream, EndPoint? remoteEndPoint) : I
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public bool SupportsInlineSend => false;
+
+    public bool TrySendInline(IList<ArraySegment<byte>> segments, Action<object, Exception?> completed, object state) =>
+        throw new NotSupportedException("A TLS stream has no inline send: use SendAsync.");
+
     public void Abort() => stream.Dispose();
 
     public ValueTask DisposeAsync() => stream.DisposeAsync();

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Fan-out benchmark: nginx-rtmp (one worker) and EdgeRtmp side by side in one run. One ffmpeg publisher
+# (-re -c copy, a ~4 Mbit/s sample) and N players from edgertmp-load, for N in $COUNTS. For each server
+# and N: server CPU seconds over a steady window (after the players connected), peak RSS, RSS growth per
+# player, players still receiving at the end, keyframes missed, relay latency p50/p99 (see the load
+# client for how latency is measured). Ratios are EdgeRtmp / nginx.
+#
+#   scripts/bench-fanout.sh                 # N = 1 10 50 100 300, 20 s each
+#   COUNTS="100" SECONDS_PER_RUN=30 scripts/bench-fanout.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+COUNTS=${COUNTS:-"1 10 50 100 300"}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+work=$(mktemp -d /tmp/edgertmp-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
+
+for tool in ffmpeg nginx; do
+  command -v $tool >/dev/null || { echo "bench-fanout: $tool is missing (apt-get install ffmpeg nginx libnginx-mod-rtmp)" >&2; exit 1; }
+done
+[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || { echo "bench-fanout: libnginx-mod-rtmp is missing" >&2; exit 1; }
+
+echo "building (Release)..." >&2
+dotnet build src/EdgeRtmp -c Release -nologo -v quiet >/dev/null
+dotnet build tests/EdgeRtmp.LoadClient -c Release -nologo -v quiet >/dev/null
+edgertmp_dll=$(ls src/EdgeRtmp/bin/Release/net*/edgertmp.dll | head -1)
+load_dll=$(ls tests/EdgeRtmp.LoadClient/bin/Release/net*/edgertmp-load.dll | head -1)
+
+sample="$work/sample.flv"
+ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 \
+  -t 30 -c:v libx264 -preset veryfast -g 60 -b:v 4M -maxrate 4M -bufsize 8M -c:a aac -b:a 128k -f flv "$sample"
+bitrate=$(ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$sample")
+
+cpu_seconds() { # utime + stime of a pid, in seconds
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
+
+start_nginx() { # port -> pid
+  local dir="$work/nginx"
+  mkdir -p "$dir/logs"
+  cat >"$dir/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 4096; }
+rtmp {
+  server {
+    listen 127.0.0.1:$1;
+    chunk_size 4096;
+    application live { live on; }
+  }
+}
+EOF
+  nginx -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 &
+  echo $!
+}
+
+start_edgertmp() { # port -> pid
+  EDGERTMP__Server__PublishKey=bench EDGERTMP__Server__MaxConnections=1000 DOTNET_gcServer=0 \
+    dotnet "$edgertmp_dll" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
+  echo $!
+}
+
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "bench-fanout: nothing listens on $1" >&2; return 1
+}
+
+declare -A result
+run_one() { # server N
+  local server=$1 n=$2 port pid publisher load_out
+  port=$((20000 + RANDOM % 20000))
+  if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port); fi
+  wait_port $port
+  ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
+  publisher=$!
+  sleep 3
+  local rss_before; rss_before=$(rss_kib $pid)
+  load_out="$work/load-$server-$n.txt"
+  dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --players "$n" --duration "$SECONDS_PER_RUN" --ramp-ms 5 >"$load_out" 2>"$work/load-$server-$n.err" &
+  local load=$!
+  # Steady window: from 5 s after the players started (all connected, GOP bursts done) to 1 s before the end.
+  sleep 5
+  local cpu0 rss_players; cpu0=$(cpu_seconds $pid); rss_players=$(rss_kib $pid)
+  local window=$((SECONDS_PER_RUN - 6))
+  sleep $window
+  local cpu1; cpu1=$(cpu_seconds $pid)
+  local hwm; hwm=$(hwm_kib $pid)
+  wait $load || true
+  kill $publisher 2>/dev/null || true
+  kill $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
+  wait $publisher 2>/dev/null || true
+  local cpu; cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')
+  local per_player; per_player=$(awk -v a="$rss_before" -v b="$rss_players" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')
+  local line; line=$(cat "$load_out")
+  result[$server,$n]="cpu_s=$cpu window_s=$window cpu_pct=$(awk -v c="$cpu" -v w="$window" 'BEGIN { printf "%.1f", 100 * c / w }') peak_rss_kib=$hwm rss_per_player_kib=$per_player $line"
+  echo "$server N=$n: ${result[$server,$n]}" >&2
+}
+
+field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+for n in $COUNTS; do
+  run_one nginx "$n"
+  run_one edgertmp "$n"
+done
+
+echo
+echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RUN} s per run; $(nproc) cores; $(date -u +%F)"
+printf '| N | server | CPU %% of a core | peak RSS MiB | RSS/player KiB | receiving at end | keyframes missed | first frame not key | p50 ms | p99 ms |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+for n in $COUNTS; do
+  for server in nginx edgertmp; do
+    r=${result[$server,$n]}
+    printf '| %s | %s | %s | %.1f | %s | %s/%s | %s | %s | %s | %s |\n' "$n" "$server" "$(field "$r" cpu_pct)" \
+      "$(awk -v k="$(field "$r" peak_rss_kib)" 'BEGIN { print k / 1024 }')" "$(field "$r" rss_per_player_kib)" \
+      "$(field "$r" receiving_at_end)" "$n" "$(field "$r" keyframes_missing)" "$(field "$r" first_frame_not_key)" \
+      "$(field "$r" latency_p50_ms)" "$(field "$r" latency_p99_ms)"
+  done
+done
+echo
+printf '| N | CPU ratio EdgeRtmp/nginx | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|\n'
+for n in $COUNTS; do
+  e=${result[edgertmp,$n]}; x=${result[nginx,$n]}
+  printf '| %s | %s | %s | %s |\n' "$n" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
+    "$(ratio "$(field "$e" peak_rss_kib)" "$(field "$x" peak_rss_kib)")" "$(ratio "$(field "$e" latency_p99_ms)" "$(field "$x" latency_p99_ms)")"
+done
