@@ -61,7 +61,8 @@ EOF
 }
 
 start_edgertmp() { # port -> pid
-  EDGERTMP__Server__PublishKey=bench EDGERTMP__Server__MaxConnections=1000 DOTNET_gcServer=0 \
+  # shellcheck disable=SC2086 # EDGERTMP_BENCH_ENV: extra NAME=value pairs for experiments
+  env EDGERTMP__Server__PublishKey=bench EDGERTMP__Server__MaxConnections=1000 ${EDGERTMP_BENCH_ENV:-} \
     dotnet "$edgertmp_dll" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
   echo $!
 }

@@ -54,13 +54,13 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     private readonly AsyncSignal _sendSignal = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly byte[] _headerScratch = new byte[MaxSegmentsPerSend * ChunkReader.MaxChunkHeaderLength];
-    private readonly byte[] _inlineHeader = new byte[ChunkReader.MaxChunkHeaderLength];
-    private readonly ArraySegment<byte>[] _inlineSegments = new ArraySegment<byte>[2];
+    private readonly List<ArraySegment<byte>> _segments = new(MaxSegmentsPerSend);
+    private readonly List<OutboundItem> _inFlight = new(MaxSegmentsPerSend);
     private static readonly Action<object, Exception?> s_inlineSendCompleted = OnInlineSendCompleted;
+
+    /// <summary>A batch (<see cref="_segments"/>, <see cref="_inFlight"/>) is out: by the send loop or inline.</summary>
     private bool _sending;
-    private bool _inlineInFlight;
-    private MediaFrame? _inlineFrame;
-    private int _inlineBytes;
+    private int _corked;
     private byte[] _receiveBuffer = new byte[64 * 1024];
     private int _received;
     private int _queuedBytes;
@@ -148,9 +148,20 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             while (!_closed.IsCancellationRequested)
             {
                 var input = new ReadOnlySequence<byte>(_receiveBuffer, 0, _received);
-                while (!_closed.IsCancellationRequested && Reader.TryReadMessage(ref input, out RtmpMessage message))
+
+                // What the messages of one read make other connections send goes out together, one gathered
+                // write per connection (a video frame and the audio that came with it), when the read is done.
+                SendCork.Enter();
+                try
                 {
-                    handler.HandleMessage(this, in message);
+                    while (!_closed.IsCancellationRequested && Reader.TryReadMessage(ref input, out RtmpMessage message))
+                    {
+                        handler.HandleMessage(this, in message);
+                    }
+                }
+                finally
+                {
+                    SendCork.Exit();
                 }
 
                 Compact(input);
@@ -267,68 +278,62 @@ public sealed partial class RtmpConnection : IAsyncDisposable
                 return false;
             }
 
-            if (_queue.Count == 0 && !_sending && !_inlineInFlight && TrySendInline(frame, messageStreamId))
-            {
-                return true;
-            }
-
             frame.AddReference();
             _queue.Enqueue(new OutboundItem(frame, messageStreamId, frame.Timestamp, null, 0));
             _queuedBytes += frame.Length;
         }
 
-        _sendSignal.Set();
+        if (!SendCork.Defer(this) && !TryFlushInline())
+        {
+            _sendSignal.Set();
+        }
+
         return true;
     }
 
     /// <summary>
-    /// With nothing queued and no send under way, starts sending the frame at once on the caller's thread:
-    /// no queueing and no thread switch per message, which is most of the cost of a relay (nginx-rtmp writes
-    /// from its event handler the same way). The send never waits: when the socket buffer is full it
-    /// finishes in the background, and until then later frames queue behind it. Called under the lock.
+    /// When no send is under way, starts sending what is queued at once, on the caller's thread: no thread
+    /// switch per message, which is most of the cost of a relay (nginx-rtmp writes from its event handler the
+    /// same way). The send never waits: when the socket buffer is full it finishes in the background and the
+    /// send loop takes over. False when the send loop must do it (a TLS transport).
     /// </summary>
-    private bool TrySendInline(MediaFrame frame, uint messageStreamId)
+    internal bool TryFlushInline()
     {
         if (!_transport.SupportsInlineSend)
         {
             return false;
         }
 
-        int chunkStreamId = ChunkStreamIdFor(frame.Kind);
-        if (!frame.TryGetChunkedBody(_writer.ChunkSize, chunkStreamId, frame.Timestamp, out ArraySegment<byte> body))
+        lock (_gate)
         {
-            return false;
-        }
+            if (_sending || !TakeBatch())
+            {
+                // The send under way (the loop's, or an inline one whose completion signals) sends the rest.
+                return true;
+            }
 
-        var header = new MessageHeader(frame.Timestamp, frame.Length, (RtmpMessageType)frame.Kind, messageStreamId);
-        int headerLength = _writer.WriteFirstHeader(_inlineHeader, chunkStreamId, header);
-        _inlineSegments[0] = new ArraySegment<byte>(_inlineHeader, 0, headerLength);
-        _inlineSegments[1] = body;
-        frame.AddReference();
-        _inlineFrame = frame;
-        _inlineBytes = headerLength + body.Count;
-        bool done;
-        try
-        {
-            done = _transport.TrySendInline(_inlineSegments, s_inlineSendCompleted, this);
-        }
-        catch (Exception error) when (error is SocketException or ObjectDisposedException)
-        {
-            _inlineFrame = null;
-            frame.Release();
-            CloseLocked($"send failed: {error.Message}");
-            return true;
-        }
+            bool done;
+            try
+            {
+                done = _transport.TrySendInline(_segments, s_inlineSendCompleted, this);
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException)
+            {
+                CompleteBatch();
+                CloseLocked($"send failed: {error.Message}");
+                return true;
+            }
 
-        if (done)
-        {
-            BytesSent += _inlineBytes;
-            _inlineFrame = null;
-            frame.Release();
-        }
-        else
-        {
-            _inlineInFlight = true;
+            if (!done)
+            {
+                return true;
+            }
+
+            CompleteBatch();
+            if (_queue.Count > 0)
+            {
+                _sendSignal.Set();
+            }
         }
 
         return true;
@@ -337,23 +342,18 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     private static void OnInlineSendCompleted(object state, Exception? error)
     {
         var connection = (RtmpConnection)state;
-        MediaFrame? frame;
         lock (connection._gate)
         {
-            frame = connection._inlineFrame;
-            connection._inlineFrame = null;
-            connection._inlineInFlight = false;
-            connection.BytesSent += connection._inlineBytes;
+            connection.CompleteBatch();
         }
 
-        frame?.Release();
         if (error is not null)
         {
             connection.Close($"send failed: {error.Message}");
         }
         else
         {
-            // Frames queued while the inline send was out are the send loop's now.
+            // What was queued while the batch was out is the send loop's now.
             connection._sendSignal.Set();
         }
     }
@@ -477,36 +477,30 @@ public sealed partial class RtmpConnection : IAsyncDisposable
 
     private async Task SendLoopAsync()
     {
-        var segments = new List<ArraySegment<byte>>(MaxSegmentsPerSend);
-        var batch = new List<OutboundItem>(MaxSegmentsPerSend);
         try
         {
             while (true)
             {
                 await _sendSignal.WaitAsync().ConfigureAwait(false);
-                while (TakeBatch(segments, batch))
+                while (true)
                 {
+                    lock (_gate)
+                    {
+                        if (_sending || !TakeBatch())
+                        {
+                            break;
+                        }
+                    }
+
                     try
                     {
-                        await _transport.SendAsync(segments, _closed.Token).ConfigureAwait(false);
+                        await _transport.SendAsync(_segments, _closed.Token).ConfigureAwait(false);
                     }
                     finally
                     {
-                        int bytes = 0;
-                        foreach (OutboundItem item in batch)
-                        {
-                            bytes += item.QueuedLength;
-                            item.Release();
-                        }
-
-                        batch.Clear();
                         lock (_gate)
                         {
-                            // A close already emptied the queue and its count.
-                            if (!IsClosed)
-                            {
-                                _queuedBytes -= bytes;
-                            }
+                            CompleteBatch();
                         }
                     }
                 }
@@ -523,60 +517,82 @@ public sealed partial class RtmpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Moves queued items into one gathered write; false when nothing is queued or the connection closed.</summary>
-    private bool TakeBatch(List<ArraySegment<byte>> segments, List<OutboundItem> batch)
+    /// <summary>
+    /// Moves queued items into one gathered write (<see cref="_segments"/>) and marks it out. Under the lock;
+    /// false when nothing is queued or the connection closed.
+    /// </summary>
+    private bool TakeBatch()
     {
-        segments.Clear();
-        long sent = 0;
-        lock (_gate)
+        _segments.Clear();
+        int headerOffset = 0;
+        while (!IsClosed && _queue.TryPeek(out OutboundItem item))
         {
-            int headerOffset = 0;
-            while (!IsClosed && !_inlineInFlight && _queue.TryPeek(out OutboundItem item))
+            int needed = item.Frame is null ? 1 : 2;
+            if (_segments.Count + needed > MaxSegmentsPerSend)
             {
-                int needed = item.Frame is null ? 1 : 2;
-                if (segments.Count + needed > MaxSegmentsPerSend)
-                {
-                    break;
-                }
-
-                _queue.Dequeue();
-                if (item.Frame is null)
-                {
-                    segments.Add(new ArraySegment<byte>(item.Bytes!, 0, item.Length));
-                    sent += item.Length;
-                }
-                else
-                {
-                    MediaFrame frame = item.Frame;
-                    int chunkStreamId = ChunkStreamIdFor(frame.Kind);
-                    var header = new MessageHeader(item.Timestamp, frame.Length, (RtmpMessageType)frame.Kind, item.MessageStreamId);
-                    int headerLength = _writer.WriteFirstHeader(_headerScratch.AsSpan(headerOffset), chunkStreamId, header);
-                    segments.Add(new ArraySegment<byte>(_headerScratch, headerOffset, headerLength));
-                    headerOffset += headerLength;
-                    if (!frame.TryGetChunkedBody(_writer.ChunkSize, chunkStreamId, item.Timestamp, out ArraySegment<byte> body))
-                    {
-                        // Another connection fixed the shared body with other parameters: build our own.
-                        int length = ChunkWriter.ChunkedBodyLength(frame.Length, _writer.ChunkSize, chunkStreamId, item.Timestamp);
-                        byte[] own = ArrayPool<byte>.Shared.Rent(length);
-                        ChunkWriter.WriteChunkedBody(own.AsSpan(0, length), frame.Span, _writer.ChunkSize, chunkStreamId, item.Timestamp);
-                        body = new ArraySegment<byte>(own, 0, length);
-                        item = item with { Bytes = own };
-                    }
-
-                    segments.Add(body);
-                    sent += headerLength + body.Count;
-                }
-
-                batch.Add(item);
+                break;
             }
 
-            // While a batch is out, the send loop owns the socket; when the queue is empty, inline sends may resume.
-            _sending = segments.Count > 0;
+            _queue.Dequeue();
+            if (item.Frame is null)
+            {
+                _segments.Add(new ArraySegment<byte>(item.Bytes!, 0, item.Length));
+                BytesSent += item.Length;
+            }
+            else
+            {
+                MediaFrame frame = item.Frame;
+                int chunkStreamId = ChunkStreamIdFor(frame.Kind);
+                var header = new MessageHeader(item.Timestamp, frame.Length, (RtmpMessageType)frame.Kind, item.MessageStreamId);
+                int headerLength = _writer.WriteFirstHeader(_headerScratch.AsSpan(headerOffset), chunkStreamId, header);
+                _segments.Add(new ArraySegment<byte>(_headerScratch, headerOffset, headerLength));
+                headerOffset += headerLength;
+                if (!frame.TryGetChunkedBody(_writer.ChunkSize, chunkStreamId, item.Timestamp, out ArraySegment<byte> body))
+                {
+                    // Another connection fixed the shared body with other parameters: build our own.
+                    int length = ChunkWriter.ChunkedBodyLength(frame.Length, _writer.ChunkSize, chunkStreamId, item.Timestamp);
+                    byte[] own = ArrayPool<byte>.Shared.Rent(length);
+                    ChunkWriter.WriteChunkedBody(own.AsSpan(0, length), frame.Span, _writer.ChunkSize, chunkStreamId, item.Timestamp);
+                    body = new ArraySegment<byte>(own, 0, length);
+                    item = item with { Bytes = own };
+                }
+
+                _segments.Add(body);
+                BytesSent += headerLength + body.Count;
+            }
+
+            _inFlight.Add(item);
         }
 
-        BytesSent += sent;
-        return segments.Count > 0;
+        _sending = _segments.Count > 0;
+        return _sending;
     }
+
+    /// <summary>The batch is out (or failed): release what it held. Under the lock.</summary>
+    private void CompleteBatch()
+    {
+        int bytes = 0;
+        foreach (OutboundItem item in _inFlight)
+        {
+            bytes += item.QueuedLength;
+            item.Release();
+        }
+
+        _inFlight.Clear();
+        _segments.Clear();
+        _sending = false;
+
+        // A close already emptied the queue and its count.
+        if (!IsClosed)
+        {
+            _queuedBytes -= bytes;
+        }
+    }
+
+    internal void SignalSendLoop() => _sendSignal.Set();
+
+    /// <summary>Set while this connection waits in a <see cref="SendCork"/> for its flush (one entry per cork).</summary>
+    internal ref int CorkedFlag => ref _corked;
 
     private static int ChunkStreamIdFor(MediaKind kind) => kind switch
     {
