@@ -227,7 +227,22 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
     {
         Connection.SendCommand(0, streamName, static (output, name) => new StreamNameCommand(StreamNameCommandKind.FCUnpublish, 0, name).Write(output));
         Connection.SendCommand(0, streamId, static (output, id) => new DeleteStreamCommand(0, id).Write(output));
-        await Connection.CloseAfterSendingAsync("unpublished", timeout).ConfigureAwait(false);
+        // Drain our queue, then end our side in order and give the server a moment to close its side: a
+        // reset would let the kernel discard the last frames the server has not read yet.
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Connection.QueuedBytes > 0 && !Connection.IsClosed && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        if (!Connection.IsClosed)
+        {
+            await Connection.Transport.ShutdownSendAsync().ConfigureAwait(false);
+            long left = Math.Max(0, deadline - Environment.TickCount64);
+            await Task.WhenAny(_receiveLoop, Task.Delay(TimeSpan.FromMilliseconds(left))).ConfigureAwait(false);
+        }
+
+        Connection.Close("unpublished");
     }
 
     public async Task<StatusInfo> WaitForStatusAsync(uint streamId)

@@ -43,6 +43,12 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
 {
     private static readonly byte[] SetDataFramePrefix = CreateSetDataFramePrefix();
 
+    /// <summary>A peer that hangs up this soon after Publish.Start has refused the publish.</summary>
+    private static readonly TimeSpan RefusalWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary><see cref="Connection.RtmpConnection.CloseReason"/> for an orderly close by the peer.</summary>
+    private const string PeerClosedReason = "the peer closed the connection";
+
     private readonly StreamHub _hub;
     private readonly RtmpPublisherOptions _options;
     private readonly ILogger _logger;
@@ -151,7 +157,7 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the state, up to <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitForStateAsync(Func<PublisherState, bool> condition, TimeSpan timeout)
+    public async Task<bool> WaitForStateAsync(Func<PublisherState, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -171,7 +177,9 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                 return true;
             }
 
-            Task finished = await Task.WhenAny(reached.Task, Task.Delay(timeout)).ConfigureAwait(false);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task finished = await Task.WhenAny(reached.Task, Task.Delay(timeout, wait.Token)).ConfigureAwait(false);
+            wait.Cancel();
             return finished == reached.Task;
         }
         finally
@@ -324,7 +332,16 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                 await Task.WhenAny(client.Completion, change).ConfigureAwait(false);
                 if (client.Connection.IsClosed)
                 {
-                    return (new UpstreamFailure(false, "the connection dropped: " + client.Connection.CloseReason), Stopwatch.GetElapsedTime(liveSince));
+                    TimeSpan liveFor = Stopwatch.GetElapsedTime(liveSince);
+                    string reason = client.Connection.CloseReason ?? "closed";
+                    if (liveFor < RefusalWindow && reason == PeerClosedReason)
+                    {
+                        // nginx-rtmp's "deny publish" (and a failing on_publish) may answer Publish.Start and
+                        // then close at once: the server decided, so it is a refusal, not a dropped link.
+                        return (new UpstreamFailure(true, $"the server closed the connection {liveFor.TotalMilliseconds:0} ms after publish started (publishing is denied there, or the stream key is wrong)"), liveFor);
+                    }
+
+                    return (new UpstreamFailure(false, "the connection dropped: " + reason), liveFor);
                 }
 
                 bool sourceLive;

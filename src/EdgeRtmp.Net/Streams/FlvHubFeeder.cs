@@ -14,9 +14,13 @@ namespace EdgeRtmp.Net.Streams;
 /// </summary>
 public static class FlvHubFeeder
 {
-    /// <summary>Runs until the file ends (when not looping), <paramref name="duration"/> passes or cancellation.</summary>
+    /// <summary>
+    /// Runs until the file ends (when not looping), <paramref name="duration"/> of media has been written, or
+    /// cancellation. <paramref name="whenClaimed"/> runs once the hub is ours and before the first frame (a
+    /// publisher waits there until its upstream is live, so the upstream gets the file from its first frame).
+    /// </summary>
     /// <returns>Frames written to the hub.</returns>
-    public static async Task<long> RunAsync(string path, StreamHub hub, bool loop, TimeSpan? duration, CancellationToken cancellationToken)
+    public static async Task<long> RunAsync(string path, StreamHub hub, bool loop, TimeSpan? duration, CancellationToken cancellationToken, Func<CancellationToken, Task>? whenClaimed = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         var owner = new object();
@@ -28,6 +32,11 @@ public static class FlvHubFeeder
         long frames = 0;
         try
         {
+            if (whenClaimed is not null)
+            {
+                await whenClaimed(cancellationToken).ConfigureAwait(false);
+            }
+
             await using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
             await using var looping = loop ? new FlvLoopReader(file, leaveOpen: true) : null;
             await using var once = loop ? null : new FlvFileReader(file, leaveOpen: true);
