@@ -33,9 +33,12 @@ public class NginxClientTests(ITestOutputHelper output)
         await publisher.StopAsync();
         output.WriteLine($"fed {fed} frames; sent {publisher.FramesSent}, dropped {publisher.FramesDropped}");
 
-        // ffmpeg waits for more after the stream ends; 'q' makes it finish the file cleanly.
-        await Task.Delay(1000);
-        await reader.StopAsync(TimeSpan.FromSeconds(10));
+        // With play_restart nginx tells the player the stream stopped, and ffmpeg ends the file by itself.
+        if (!await reader.WaitForExitAsync(TimeSpan.FromSeconds(10)))
+        {
+            await reader.StopAsync(TimeSpan.FromSeconds(10));
+        }
+
         output.WriteLine(reader.StandardError);
 
         Probe source = await Probe.ReadAsync(sample);

@@ -6,7 +6,7 @@ namespace EdgeRtmp.Interop.Tests.Support;
 
 /// <summary>
 /// nginx with the RTMP module (Debian's nginx + libnginx-mod-rtmp) in a temp directory, on 127.0.0.1 and a
-/// free port: application <c>live</c> (live on) and <c>deny</c> (publishing denied). With a certificate it
+/// free port: application <c>live</c> (live on; play_restart so players get Play.Stop when the publisher leaves) and <c>deny</c> (publishing denied). With a certificate it
 /// also terminates TLS on <see cref="TlsPort"/> with the stream module and proxies to the RTMP port (RTMPS).
 /// Killed on dispose; <see cref="Kill"/> and <see cref="StartAgainAsync"/> simulate an outage.
 /// </summary>
@@ -120,7 +120,7 @@ public sealed class NginxRtmp : IAsyncDisposable
                 server {
                     listen 127.0.0.1:{{Port}};
                     chunk_size 4096;
-                    application live { live on; }
+                    application live { live on; play_restart on; }
                     application deny { live on; deny publish all; }
                 }
             }
