@@ -345,6 +345,12 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (task.IsCompletedSuccessfully)
+            {
+                // The answer came just before the server hung up (a refusal says why, then closes).
+                return task.Result;
+            }
+
             throw Connection.IsClosed
                 ? new RtmpClientException($"The connection closed: {Connection.CloseReason}", closedByPeer: true)
                 : new RtmpClientException($"The server did not answer within {_options.Timeout.TotalSeconds:0} s.");
