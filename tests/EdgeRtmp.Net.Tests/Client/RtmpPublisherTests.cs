@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 
 namespace EdgeRtmp.Net.Tests.Client;
 
+[Collection(AllocationCollection.Name)]
 public class RtmpPublisherTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

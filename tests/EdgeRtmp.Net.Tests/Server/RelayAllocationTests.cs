@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 
 namespace EdgeRtmp.Net.Tests.Server;
 
+[Collection(AllocationCollection.Name)]
 public class RelayAllocationTests(ITestOutputHelper output)
 {
     private sealed class CountingSink : IRtmpPlaySink
