@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Protocol;
 using EdgeRtmp.Protocol.Handshake;
@@ -29,12 +32,39 @@ public sealed record RtmpClientOptions
     public RtmpLimits Limits { get; init; } = RtmpLimits.Default;
 
     public SendQueueOptions SendQueue { get; init; } = new();
+
+    /// <summary>RTMPS: TLS over the TCP connection, the server certificate checked for <see cref="Host"/>.</summary>
+    public bool UseTls { get; init; }
+
+    /// <summary>
+    /// A PEM file of CA certificates to trust for RTMPS instead of the system store (a private CA);
+    /// null trusts the system store only.
+    /// </summary>
+    public string? TrustedCaFile { get; init; }
+
+    /// <summary>Host, port, app, tcUrl and TLS from <paramref name="url"/>.</summary>
+    public static RtmpClientOptions FromUrl(RtmpUrl url, string? trustedCaFile = null)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return new RtmpClientOptions
+        {
+            Host = url.Host,
+            Port = url.Port,
+            App = url.App,
+            TcUrl = url.TcUrl,
+            UseTls = url.IsSecure,
+            TrustedCaFile = trustedCaFile,
+        };
+    }
 }
 
 /// <summary>What the server said when it refused us, in its own words.</summary>
-public sealed class RtmpClientException(string message, string? statusCode = null) : Exception(message)
+public sealed class RtmpClientException(string message, string? statusCode = null, bool closedByPeer = false) : Exception(message)
 {
     public string? StatusCode { get; } = statusCode;
+
+    /// <summary>The connection ended while we waited for an answer (no status came).</summary>
+    public bool ClosedByPeer { get; } = closedByPeer;
 }
 
 /// <summary>Receives what a played stream delivers. Called on the receive loop; must not block.</summary>
@@ -88,7 +118,17 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
             throw;
         }
 
-        var connection = new RtmpConnection(new SocketTransport(socket), logger, options.Limits, options.SendQueue);
+        IRtmpTransport transport;
+        if (options.UseTls)
+        {
+            transport = await AuthenticateAsync(socket, options, timeout.Token).ConfigureAwait(false);
+        }
+        else
+        {
+            transport = new SocketTransport(socket);
+        }
+
+        var connection = new RtmpConnection(transport, logger, options.Limits, options.SendQueue);
         var client = new RtmpClient(options, connection);
         try
         {
@@ -101,6 +141,42 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// TLS client side over <paramref name="socket"/>. With <see cref="RtmpClientOptions.TrustedCaFile"/> the chain
+    /// must end at one of its CAs (CustomRootTrust: the system store is not consulted); the name check is the
+    /// usual one either way. A failure throws <see cref="AuthenticationException"/> saying why.
+    /// </summary>
+    private static async Task<IRtmpTransport> AuthenticateAsync(Socket socket, RtmpClientOptions options, CancellationToken cancellationToken)
+    {
+        socket.NoDelay = true;
+        var network = new NetworkStream(socket, ownsSocket: true);
+        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        try
+        {
+            var authentication = new SslClientAuthenticationOptions { TargetHost = options.Host };
+            if (options.TrustedCaFile is { } caFile)
+            {
+                var roots = new X509Certificate2Collection();
+                roots.ImportFromPemFile(caFile);
+                var policy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    RevocationMode = X509RevocationMode.NoCheck,
+                };
+                policy.CustomTrustStore.AddRange(roots);
+                authentication.CertificateChainPolicy = policy;
+            }
+
+            await tls.AuthenticateAsClientAsync(authentication, cancellationToken).ConfigureAwait(false);
+            return new StreamTransport(tls, socket.RemoteEndPoint);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Asks for a message stream and returns its id.</summary>
@@ -140,6 +216,33 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         {
             throw new RtmpClientException($"The server refused to publish: {info.Description ?? info.Code}", info.Code);
         }
+    }
+
+    /// <summary>
+    /// Ends a publish as encoders do: FCUnpublish and deleteStream, then closes once they are sent (bounded by
+    /// <paramref name="timeout"/>). Servers that relay (YouTube, nginx-rtmp push) end the broadcast at once
+    /// instead of waiting for a timeout.
+    /// </summary>
+    public async Task UnpublishAsync(uint streamId, string streamName, TimeSpan timeout)
+    {
+        Connection.SendCommand(0, streamName, static (output, name) => new StreamNameCommand(StreamNameCommandKind.FCUnpublish, 0, name).Write(output));
+        Connection.SendCommand(0, streamId, static (output, id) => new DeleteStreamCommand(0, id).Write(output));
+        // Drain our queue, then end our side in order and give the server a moment to close its side: a
+        // reset would let the kernel discard the last frames the server has not read yet.
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Connection.QueuedBytes > 0 && !Connection.IsClosed && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        if (!Connection.IsClosed)
+        {
+            await Connection.Transport.ShutdownSendAsync().ConfigureAwait(false);
+            long left = Math.Max(0, deadline - Environment.TickCount64);
+            await Task.WhenAny(_receiveLoop, Task.Delay(TimeSpan.FromMilliseconds(left))).ConfigureAwait(false);
+        }
+
+        Connection.Close("unpublished");
     }
 
     public async Task<StatusInfo> WaitForStatusAsync(uint streamId)
@@ -242,9 +345,15 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RtmpClientException(Connection.IsClosed
-                ? $"The connection closed: {Connection.CloseReason}"
-                : $"The server did not answer within {_options.Timeout.TotalSeconds:0} s.");
+            if (task.IsCompletedSuccessfully)
+            {
+                // The answer came just before the server hung up (a refusal says why, then closes).
+                return task.Result;
+            }
+
+            throw Connection.IsClosed
+                ? new RtmpClientException($"The connection closed: {Connection.CloseReason}", closedByPeer: true)
+                : new RtmpClientException($"The server did not answer within {_options.Timeout.TotalSeconds:0} s.");
         }
     }
 
@@ -277,7 +386,7 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
     {
         foreach (TaskCompletionSource<CommandResult> pending in _pending.Values)
         {
-            pending.TrySetException(new RtmpClientException($"The connection closed: {Connection.CloseReason}"));
+            pending.TrySetException(new RtmpClientException($"The connection closed: {Connection.CloseReason}", closedByPeer: true));
         }
 
         _pending.Clear();

@@ -26,4 +26,10 @@ public interface IRtmpTransport : IAsyncDisposable
 
     /// <summary>Tears the transport down at once; pending operations fail.</summary>
     void Abort();
+
+    /// <summary>
+    /// Ends our sending direction in order (TCP FIN, TLS close_notify) after everything already sent, so the
+    /// peer reads it all before it sees the end. <see cref="Abort"/> resets and may discard unread bytes.
+    /// </summary>
+    ValueTask ShutdownSendAsync() => default;
 }

@@ -65,6 +65,19 @@ public sealed class SocketTransport : IRtmpTransport
         _socket.Close(0);
     }
 
+    public ValueTask ShutdownSendAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+        }
+
+        return default;
+    }
+
     public ValueTask DisposeAsync()
     {
         _socket.Dispose();

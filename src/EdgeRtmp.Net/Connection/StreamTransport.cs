@@ -46,5 +46,19 @@ public sealed class StreamTransport(Stream stream, EndPoint? remoteEndPoint) : I
 
     public void Abort() => stream.Dispose();
 
+    public async ValueTask ShutdownSendAsync()
+    {
+        try
+        {
+            if (stream is System.Net.Security.SslStream tls)
+            {
+                await tls.ShutdownAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
     public ValueTask DisposeAsync() => stream.DisposeAsync();
 }

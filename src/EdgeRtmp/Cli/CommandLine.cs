@@ -133,7 +133,9 @@ public static class CommandLine
         {
             to, VideoOption(), AudioOption(), DurationOption(),
         };
-        SetNotAvailable(command, environment);
+        command.SetAction((parseResult, cancellationToken) => PublishCommand.ExecuteAsync(
+            parseResult.GetValue(to)!, parseResult.GetValue<string>("--video"), parseResult.GetValue<string>("--audio"),
+            parseResult.GetValue<double?>("--duration"), environment, cancellationToken));
         return command;
     }
 
@@ -149,7 +151,8 @@ public static class CommandLine
         {
             url, output, DurationOption(),
         };
-        SetNotAvailable(command, environment);
+        command.SetAction((parseResult, cancellationToken) => PlayCommand.ExecuteAsync(
+            parseResult.GetValue(url)!, parseResult.GetValue(output), parseResult.GetValue<double?>("--duration"), environment, cancellationToken));
         return command;
     }
 

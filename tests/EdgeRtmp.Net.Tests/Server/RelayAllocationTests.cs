@@ -10,11 +10,7 @@ using Xunit.Abstractions;
 
 namespace EdgeRtmp.Net.Tests.Server;
 
-/// <summary>Process-wide allocation counts need the process to themselves: no other test class runs meanwhile.</summary>
-[CollectionDefinition(nameof(RelayAllocationTests), DisableParallelization = true)]
-public sealed class RelayAllocationCollection;
-
-[Collection(nameof(RelayAllocationTests))]
+[Collection(AllocationCollection.Name)]
 public class RelayAllocationTests(ITestOutputHelper output)
 {
     private sealed class CountingSink : IRtmpPlaySink

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# CPU of `edgertmp publish` vs `ffmpeg -re -c copy` pushing the same ~4 Mbit/s FLV to the same nginx-rtmp,
+# side by side. CPU = utime+stime from /proc/PID/stat, over the same steady-state window that starts once
+# both have been live 5 s; start-up CPU (launch to that point) is reported separately.
+# Usage: scripts/bench-publish.sh [WINDOW_SECONDS]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WINDOW=${1:-20}
+WORK=$(mktemp -d /tmp/edgertmp-bench-publish.XXXXXX)
+PORT=$(( 20000 + RANDOM % 20000 ))
+TICKS=$(getconf CLK_TCK)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+SAMPLE=/tmp/edgertmp-samples/h264-aac-4m.flv
+if [ ! -f "$SAMPLE" ]; then
+  mkdir -p /tmp/edgertmp-samples
+  ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 \
+    -t 30 -c:v libx264 -preset veryfast -g 60 -b:v 4M -maxrate 4M -bufsize 8M -c:a aac -b:a 128k -f flv "$SAMPLE.part"
+  mv "$SAMPLE.part" "$SAMPLE"
+fi
+
+dotnet publish src/EdgeRtmp -c Release -o "$WORK/out" -p:PublishAot=false >/dev/null
+mkdir -p "$WORK/nginx/logs"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off; master_process off;
+error_log $WORK/nginx/error.log warn; pid $WORK/nginx/nginx.pid;
+events { worker_connections 256; }
+rtmp { server { listen 127.0.0.1:$PORT; chunk_size 4096; application live { live on; } } }
+CONF
+/usr/sbin/nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" & pids+=($!)
+sleep 1
+
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+dotnet "$WORK/out/edgertmp.dll" publish --to "rtmp://127.0.0.1:$PORT/live/ours" --video "file:$SAMPLE" >"$WORK/ours.log" 2>&1 & OURS=$!; pids+=($OURS)
+ffmpeg -v error -re -stream_loop -1 -i "$SAMPLE" -c copy -f flv "rtmp://127.0.0.1:$PORT/live/theirs" </dev/null >"$WORK/ffmpeg.log" 2>&1 & FF=$!; pids+=($FF)
+
+# Both live: our log says so; ffmpeg is live once it runs (it exits on a failed connect).
+for _ in $(seq 100); do grep -q ": live" "$WORK/ours.log" && break; sleep 0.1; done
+grep -q ": live" "$WORK/ours.log" || { echo "edgertmp never went live:"; cat "$WORK/ours.log"; exit 1; }
+sleep 5
+kill -0 $FF || { echo "ffmpeg exited:"; cat "$WORK/ffmpeg.log"; exit 1; }
+
+ours_start=$(cpu $OURS); ff_start=$(cpu $FF)
+sleep "$WINDOW"
+ours_end=$(cpu $OURS); ff_end=$(cpu $FF)
+
+awk -v os="$ours_start" -v oe="$ours_end" -v fs="$ff_start" -v fe="$ff_end" -v t="$TICKS" -v w="$WINDOW" 'BEGIN {
+  o = (oe - os) / t; f = (fe - fs) / t;
+  printf "start-up CPU (launch to live+5 s): edgertmp %.2f s, ffmpeg %.2f s\n", os / t, fs / t;
+  printf "steady state over %d s: edgertmp %.2f CPU s (%.1f%% of a core), ffmpeg %.2f CPU s (%.1f%% of a core)\n", w, o, 100*o/w, f, 100*f/w;
+  printf "ratio edgertmp/ffmpeg: %.2fx (target <= 0.5x)\n", (f > 0 ? o / f : 0);
+}'
+tail -n 3 "$WORK/ours.log" | grep -i "drop" || true

@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Diagnostics;
+using EdgeRtmp.Media;
+using EdgeRtmp.Media.Flv;
+using EdgeRtmp.Protocol.Messages.Commands;
+
+namespace EdgeRtmp.Net.Streams;
+
+/// <summary>
+/// Publishes an FLV file into a <see cref="StreamHub"/> at the pace of its timestamps, as a live source
+/// would (<c>--video file:PATH.flv</c>): once, or looping with <see cref="FlvLoopReader"/>. Tags become
+/// <see cref="MediaFrame"/>s flagged the way the server flags what a publisher sends; a file's
+/// <c>@setDataFrame onMetaData</c> is kept as <c>onMetaData</c>, like the server keeps it.
+/// </summary>
+public static class FlvHubFeeder
+{
+    /// <summary>
+    /// Runs until the file ends (when not looping), <paramref name="duration"/> of media has been written, or
+    /// cancellation. <paramref name="whenClaimed"/> runs once the hub is ours and before the first frame (a
+    /// publisher waits there until its upstream is live, so the upstream gets the file from its first frame).
+    /// </summary>
+    /// <returns>Frames written to the hub.</returns>
+    public static async Task<long> RunAsync(string path, StreamHub hub, bool loop, TimeSpan? duration, CancellationToken cancellationToken, Func<CancellationToken, Task>? whenClaimed = null)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        var owner = new object();
+        if (!hub.TryStartPublishing(owner))
+        {
+            throw new InvalidOperationException($"The stream {hub.Name} already has a publisher.");
+        }
+
+        long frames = 0;
+        try
+        {
+            if (whenClaimed is not null)
+            {
+                await whenClaimed(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+            await using var looping = loop ? new FlvLoopReader(file, leaveOpen: true) : null;
+            await using var once = loop ? null : new FlvFileReader(file, leaveOpen: true);
+            long started = Stopwatch.GetTimestamp();
+            long? firstTimestamp = null;
+            while (true)
+            {
+                bool more = looping is not null
+                    ? await looping.ReadTagAsync(cancellationToken).ConfigureAwait(false)
+                    : await once!.ReadTagAsync(cancellationToken).ConfigureAwait(false);
+                if (!more)
+                {
+                    break;
+                }
+
+                FlvTag tag = looping is not null ? looping.Current : once!.Current;
+                firstTimestamp ??= tag.Timestamp;
+                double due = tag.Timestamp - firstTimestamp.Value;
+                if (duration is { } limit && due >= limit.TotalMilliseconds)
+                {
+                    break;
+                }
+
+                double wait = due - Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (wait >= 1)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
+                }
+
+                MediaFrame? frame = ToFrame(tag);
+                if (frame is not null)
+                {
+                    hub.Write(owner, frame);
+                    frame.Release();
+                    frames++;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            hub.StopPublishing(owner);
+        }
+
+        return frames;
+    }
+
+    /// <summary>A tag as a hub frame, or null for a tag a stream does not carry (empty, unknown type, @clearDataFrame).</summary>
+    public static MediaFrame? ToFrame(in FlvTag tag)
+    {
+        ReadOnlySequence<byte> payload = tag.Payload;
+        if (payload.IsEmpty)
+        {
+            return null;
+        }
+
+        Span<byte> head = stackalloc byte[(int)Math.Min(payload.Length, 64)];
+        payload.Slice(0, head.Length).CopyTo(head);
+        MediaKind kind;
+        MediaFrameFlags flags = MediaFrameFlags.None;
+        switch (tag.TagType)
+        {
+            case FlvTagType.Video:
+                kind = MediaKind.Video;
+                flags = FlvPayload.IsVideoSequenceHeader(head) ? MediaFrameFlags.SequenceHeader
+                    : FlvPayload.IsVideoKeyframe(head) ? MediaFrameFlags.Keyframe : MediaFrameFlags.None;
+                break;
+            case FlvTagType.Audio:
+                kind = MediaKind.Audio;
+                flags = FlvPayload.IsAudioSequenceHeader(head) ? MediaFrameFlags.SequenceHeader : MediaFrameFlags.None;
+                break;
+            case FlvTagType.Script:
+                kind = MediaKind.Data;
+                CommandHeader name = CommandHeader.ReadDataName(head);
+                if (name.Kind == CommandKind.SetDataFrame)
+                {
+                    payload = payload.Slice(name.Length);
+                    name = CommandHeader.ReadDataName(head[name.Length..]);
+                }
+
+                if (name.Kind == CommandKind.ClearDataFrame)
+                {
+                    return null;
+                }
+
+                flags = name.Kind == CommandKind.OnMetaData ? MediaFrameFlags.Metadata : MediaFrameFlags.None;
+                break;
+            default:
+                return null;
+        }
+
+        return MediaFramePool.Shared.Rent(kind, tag.Timestamp, flags, (int)payload.Length, payload, static (span, source) => source.CopyTo(span));
+    }
+}
