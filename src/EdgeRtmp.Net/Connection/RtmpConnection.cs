@@ -61,7 +61,11 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     /// <summary>A batch (<see cref="_segments"/>, <see cref="_inFlight"/>) is out: by the send loop or inline.</summary>
     private bool _sending;
     private int _corked;
-    private byte[] _receiveBuffer = new byte[64 * 1024];
+    private const int InitialReceiveBuffer = 4 * 1024;
+    private const int MaxReceiveBuffer = 64 * 1024;
+
+    /// <summary>Players send little (acknowledgements): they keep 4 KiB; a publisher whose reads fill it grows it to 64 KiB.</summary>
+    private byte[] _receiveBuffer = new byte[InitialReceiveBuffer];
     private int _received;
     private int _queuedBytes;
     private bool _needKeyframe = true;
@@ -441,10 +445,17 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             Array.Resize(ref _receiveBuffer, _receiveBuffer.Length * 2);
         }
 
+        int space = _receiveBuffer.Length - _received;
         int count = await _transport.ReceiveAsync(_receiveBuffer.AsMemory(_received), cancellationToken).ConfigureAwait(false);
         if (count == 0)
         {
             return false;
+        }
+
+        if (count == space && _receiveBuffer.Length < MaxReceiveBuffer)
+        {
+            // The read filled the buffer: more was waiting. Fewer, larger reads from here on.
+            Array.Resize(ref _receiveBuffer, _receiveBuffer.Length * 2);
         }
 
         _received += count;

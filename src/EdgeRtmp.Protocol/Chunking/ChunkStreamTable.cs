@@ -1,13 +1,13 @@
 namespace EdgeRtmp.Protocol.Chunking;
 
 /// <summary>
-/// Per-chunk-stream state, looked up on every chunk. Ids below 320 (the one- and two-byte basic
-/// header forms, which is what every real peer uses) index an array; the rare three-byte ids go to
-/// a dictionary. The number of entries is capped by the caller.
+/// Per-chunk-stream state, looked up on every chunk. Ids below 64 (the one-byte basic header form,
+/// which is what every real peer uses) index an array; the rare longer ids go to a dictionary. The
+/// number of entries is capped by the caller. Small on purpose: every connection has two.
 /// </summary>
 internal sealed class ChunkStreamTable<T>(int capacityHint) where T : class
 {
-    private const int DirectIds = 320;
+    private const int DirectIds = 64;
     private readonly T?[] _direct = new T?[DirectIds];
     private Dictionary<int, T>? _high;
     private readonly List<T> _all = new(Math.Min(capacityHint, 16));
