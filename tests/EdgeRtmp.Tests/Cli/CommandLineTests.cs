@@ -100,16 +100,24 @@ public class CommandLineTests
     [Fact]
     public void Devices_parses() => Assert.Empty(Parse("devices").Errors);
 
+    [Fact]
+    public async Task Devices_is_not_in_this_build_yet_and_says_so()
+    {
+        var outcome = await InvokeAsync("devices");
+
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Equal("edgertmp: 'devices' is not available in this build yet" + Environment.NewLine, outcome.Error);
+    }
+
     [Theory]
-    [InlineData("publish", "publish", "--to", "rtmp://x/app/key")]
-    [InlineData("play", "play", "rtmp://x/live/cam")]
-    [InlineData("devices", "devices")]
-    public async Task Commands_of_later_issues_say_so_and_exit_1(string name, params string[] args)
+    [InlineData(2, "The URL scheme is 'http', expected rtmp or rtmps", "play", "http://x/live/cam")]
+    [InlineData(1, "failed: Connection refused", "play", "rtmp://127.0.0.1:1/live/cam", "--duration", "1")]
+    public async Task Play_reports_bad_urls_as_usage_errors_and_unreachable_servers_as_failures(int exitCode, string message, params string[] args)
     {
         var outcome = await InvokeAsync(args);
 
-        Assert.Equal(1, outcome.ExitCode);
-        Assert.Equal($"edgertmp: '{name}' is not available in this build yet" + Environment.NewLine, outcome.Error);
+        Assert.Equal(exitCode, outcome.ExitCode);
+        Assert.Contains(message, outcome.Error);
     }
 
     [Theory]
