@@ -17,6 +17,7 @@ public sealed class ExecVideoSource : IVideoSource
 {
     private const int MaxLoggedLineLength = 200;
     private const int ReadBufferSize = 64 * 1024;
+    private const string SetsidPath = "/usr/bin/setsid";
 
     private readonly PipelineClock _clock;
     private readonly ILogger _logger;
@@ -52,7 +53,10 @@ public sealed class ExecVideoSource : IVideoSource
         _assembler.Reset();
         _packager.Restart();
 
-        var info = new ProcessStartInfo("/bin/sh")
+        // setsid(1) makes the shell the leader of a new process group, so stopping can signal the whole group (a
+        // shell that does not exec its command, pipelines), and our terminal's Ctrl+C does not reach the encoder.
+        bool ownGroup = File.Exists(SetsidPath);
+        var info = new ProcessStartInfo(ownGroup ? SetsidPath : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -60,6 +64,11 @@ public sealed class ExecVideoSource : IVideoSource
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (ownGroup)
+        {
+            info.ArgumentList.Add("/bin/sh");
+        }
+
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(Command);
 
@@ -80,7 +89,7 @@ public sealed class ExecVideoSource : IVideoSource
         Task? terminating = null;
         try
         {
-            using (cancellationToken.UnsafeRegister(_ => terminating = TerminateAsync(process), null))
+            using (cancellationToken.UnsafeRegister(_ => terminating = TerminateAsync(process, ownGroup), null))
             {
                 Stream stdout = process.StandardOutput.BaseStream;
                 int read;
@@ -104,7 +113,7 @@ public sealed class ExecVideoSource : IVideoSource
             }
             else if (!process.HasExited)
             {
-                await TerminateAsync(process).ConfigureAwait(false);
+                await TerminateAsync(process, ownGroup).ConfigureAwait(false);
             }
 
             await stderr.ConfigureAwait(false);
@@ -149,8 +158,8 @@ public sealed class ExecVideoSource : IVideoSource
         }
     }
 
-    /// <summary>SIGTERM (through kill(1): interop lives in EdgeRtmp.Devices), then SIGKILL to the whole tree after the grace time.</summary>
-    private async Task TerminateAsync(Process process)
+    /// <summary>SIGTERM to the process group (through kill(1): interop lives in EdgeRtmp.Devices), then SIGKILL to the whole tree after the grace time.</summary>
+    private async Task TerminateAsync(Process process, bool ownGroup)
     {
         try
         {
@@ -159,7 +168,8 @@ public sealed class ExecVideoSource : IVideoSource
                 return;
             }
 
-            using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+            string target = (ownGroup ? "-" : "") + process.Id.ToString(CultureInfo.InvariantCulture);
+            using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", "--", target]) { UseShellExecute = false }))
             {
                 if (kill is not null)
                 {

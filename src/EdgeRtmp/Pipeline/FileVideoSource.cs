@@ -120,7 +120,9 @@ public sealed class FileVideoSource : IVideoSource
                 kind = MediaKind.Video;
                 if (FlvPayload.IsVideoSequenceHeader(head)) flags |= MediaFrameFlags.SequenceHeader;
                 if (FlvPayload.IsVideoKeyframe(head)) flags |= MediaFrameFlags.Keyframe;
-                return headLength > 0;
+
+                // The file's AVC end-of-sequence tag is not the end of our stream: the loop goes on.
+                return FlvPayload.TryReadVideoHeader(head, out FlvVideoHeader header) && header.PacketType != FlvVideoPacketType.SequenceEnd;
             case FlvTagType.Audio:
                 kind = MediaKind.Audio;
                 if (FlvPayload.IsAudioSequenceHeader(head)) flags |= MediaFrameFlags.SequenceHeader;
