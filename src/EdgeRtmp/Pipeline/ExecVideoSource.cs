@@ -25,6 +25,8 @@ public sealed class ExecVideoSource : IVideoSource
     private readonly AnnexBReader _reader = new();
     private readonly AccessUnitAssembler _assembler = new();
     private readonly byte[] _readBuffer = new byte[ReadBufferSize];
+    private double _lastStamp;
+    private bool _stamped;
 
     public ExecVideoSource(string command, PipelineClock clock, ILogger logger)
     {
@@ -52,6 +54,7 @@ public sealed class ExecVideoSource : IVideoSource
         _reader.Reset();
         _assembler.Reset();
         _packager.Restart();
+        _stamped = false;
 
         // setsid(1) makes the shell the leader of a new process group, so stopping can signal the whole group (a
         // shell that does not exec its command, pipelines), and our terminal's Ctrl+C does not reach the encoder.
@@ -129,14 +132,39 @@ public sealed class ExecVideoSource : IVideoSource
 
     private void Feed(ReadOnlySpan<byte> chunk, IVideoFrameSink sink)
     {
-        uint arrival = _clock.Now;
+        double arrival = _clock.Elapsed.TotalMilliseconds;
         while (_reader.TryRead(ref chunk, out ReadOnlySpan<byte> nalUnit))
         {
             if (_assembler.TryAdd(nalUnit, out AccessUnit accessUnit))
             {
-                _packager.Write(accessUnit.AnnexB, arrival, sink);
+                _packager.Write(accessUnit.AnnexB, Stamp(arrival), sink);
             }
         }
+    }
+
+    /// <summary>
+    /// Arrival times jitter by a few ms (pipe, scheduler); players that output at a constant rate read that as
+    /// frames out of place. When the SPS declares a frame rate, a picture that arrives within one frame period of
+    /// where the rate puts it is stamped there (the prediction drifts toward arrivals slowly); otherwise, and after
+    /// a stall or a burst, the stamp is the arrival time.
+    /// </summary>
+    private uint Stamp(double arrival)
+    {
+        double framesPerSecond = _packager.FramesPerSecond;
+        if (_stamped && framesPerSecond > 0)
+        {
+            double period = 1000 / framesPerSecond;
+            double predicted = _lastStamp + period;
+            double error = arrival - predicted;
+            _lastStamp = Math.Abs(error) < period ? predicted + error / 16 : arrival;
+        }
+        else
+        {
+            _lastStamp = arrival;
+            _stamped = true;
+        }
+
+        return unchecked((uint)(long)_lastStamp);
     }
 
     private async Task LogStandardErrorAsync(Process process)

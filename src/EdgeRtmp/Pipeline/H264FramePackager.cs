@@ -41,6 +41,9 @@ public sealed class H264FramePackager
         _frameRate = frameRate;
     }
 
+    /// <summary>The frame rate the SPS timing info declares; 0 when unknown or not seen yet.</summary>
+    public double FramesPerSecond => _parameterSets.IsComplete ? _parameterSets.SequenceParameterSet.FramesPerSecond : 0;
+
     /// <summary>Pictures dropped while waiting for parameter sets or a keyframe.</summary>
     public long DroppedPictures { get; private set; }
 
