@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRtmp.Tests.Pipeline;
 
+/// <summary>In the "pipeline timing" collection: pacing is measured, so these never share the CPU with the x264 of another.</summary>
+[Collection("pipeline timing")]
 public class ExecVideoSourceTests
 {
     public const string FfmpegCommand =

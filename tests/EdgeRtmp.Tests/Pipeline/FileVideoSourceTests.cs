@@ -5,6 +5,8 @@ using EdgeRtmp.Tests.TestSupport;
 
 namespace EdgeRtmp.Tests.Pipeline;
 
+/// <summary>In the "pipeline timing" collection: pacing is measured, so these never share the CPU with the x264 of another.</summary>
+[Collection("pipeline timing")]
 public class FileVideoSourceTests
 {
     [Fact]

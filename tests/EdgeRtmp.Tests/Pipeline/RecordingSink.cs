@@ -11,6 +11,14 @@ public sealed class RecordingSink : IVideoFrameSink
 
     public readonly record struct Recorded(MediaKind Kind, MediaFrameFlags Flags, uint Timestamp, byte[] Payload, TimeSpan Arrival);
 
+    public RecordingSink()
+    {
+        // Pacing is measured here; in the test host other tests block pool threads at start-up, and a starved pool
+        // (it grows by about one thread per 500 ms) would delay timer continuations, not the source.
+        ThreadPool.GetMinThreads(out int workers, out int completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), completionPorts);
+    }
+
     public PipelineClock Clock { get; } = new();
 
     public IReadOnlyList<Recorded> Frames
