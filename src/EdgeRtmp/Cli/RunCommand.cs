@@ -71,24 +71,6 @@ public static class RunCommand
             HostingLog.ConfigurationWarning(logger, warning);
         }
 
-        // Sources come with later issues: say what was asked for and what actually runs, never pretend.
-        if (settings.Video.Kind == VideoSourceKind.None && settings.Audio.Kind == AudioSourceKind.None)
-        {
-            HostingLog.ExternalPublishersOnly(logger);
-        }
-        else
-        {
-            if (settings.Video.Kind != VideoSourceKind.None)
-            {
-                HostingLog.VideoSourceNotAvailable(logger, settings.Video.ToString());
-            }
-
-            if (settings.Audio.Kind != AudioSourceKind.None)
-            {
-                HostingLog.AudioSourceNotAvailable(logger, settings.Audio.ToString());
-            }
-        }
-
         var enabledPushes = settings.Options.Push.Count(target => target.Enabled);
         if (enabledPushes > 0)
         {

@@ -44,8 +44,8 @@ public sealed class VideoOptions
 {
     /// <summary>auto | testcard | v4l2:/dev/videoN | exec:"COMMAND" | file:PATH.flv | none</summary>
     public string Source { get; set; } = "auto";
-    public int Width { get; set; } = 1280;
-    public int Height { get; set; } = 720;
+    public int Width { get; set; } = 640;
+    public int Height { get; set; } = 360;
     public int Fps { get; set; } = 30;
     public int BitrateKbps { get; set; } = 2500;
 

@@ -42,6 +42,11 @@ public static class OptionsValidator
             throw ConfigurationException.ForValue("Video:Source", video.Source, videoError);
         }
 
+        if (videoSource.Kind == VideoSourceKind.File && !File.Exists(videoSource.Argument))
+        {
+            throw ConfigurationException.ForValue("Video:Source", video.Source, "no such file (the FLV file must exist and be readable)");
+        }
+
         CheckEven("Video:Width", video.Width, 16, 4096);
         CheckEven("Video:Height", video.Height, 16, 4096);
         CheckRange("Video:Fps", video.Fps, 1, 120);

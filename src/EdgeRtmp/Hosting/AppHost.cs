@@ -1,5 +1,6 @@
 using EdgeRtmp.Cli;
 using EdgeRtmp.Configuration;
+using EdgeRtmp.Net.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,15 @@ public static class AppHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(notifier);
         builder.Services.AddSingleton<ServiceHealth>();
+        builder.Services.AddSingleton<StartupGate>();
+
+        // One registry: the server's sessions and the in-process video source meet in the same hubs.
+        builder.Services.AddSingleton(new StreamRegistry());
         builder.Services.AddHostedService<ServerHostedService>();
+
+        // After the server: hosted services start in order (the source publishes once players can connect) and stop
+        // in reverse (the source stops before the sessions close).
+        builder.Services.AddHostedService<VideoPipelineService>();
         builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();
     }

@@ -14,14 +14,8 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Listening on {EndPoint}; play at {PlayUrl}")]
     public static partial void Listening(ILogger logger, string endPoint, string playUrl);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Video source {Requested} requested; sources are not in this build yet, so the stream is served only from external publishers")]
-    public static partial void VideoSourceNotAvailable(ILogger logger, string requested);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Audio source {Requested} requested; sources are not in this build yet, so the stream is served only from external publishers")]
-    public static partial void AudioSourceNotAvailable(ILogger logger, string requested);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Video and audio source none: serving external publishers only")]
-    public static partial void ExternalPublishersOnly(ILogger logger);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "{Count} push target(s) configured; pushing upstream is not in this build yet")]
     public static partial void PushNotAvailable(ILogger logger, int count);

@@ -10,7 +10,7 @@ namespace EdgeRtmp.Hosting;
 /// <summary>
 /// Runs the local RTMP server for the host. The only file that calls <see cref="RtmpServer"/>: it builds
 /// <see cref="RtmpServerOptions"/> from the validated configuration, starts the server (StartAsync returns once
-/// it listens, so host start fails with the address when the port is taken), tells systemd READY=1, keeps
+/// it listens, so host start fails with the address when the port is taken), tells the <see cref="StartupGate"/> (READY=1 once the source runs too), keeps
 /// STATUS current, and on stop sends STOPPING=1 and disposes the server, which closes every session.
 /// </summary>
 public sealed class ServerHostedService : BackgroundService
@@ -20,14 +20,25 @@ public sealed class ServerHostedService : BackgroundService
     private readonly AppSettings _settings;
     private readonly IServiceNotifier _notifier;
     private readonly ServiceHealth _health;
+    private readonly StreamRegistry _streams;
+    private readonly StartupGate _startup;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private RtmpServer? _server;
     private string _playUrl = "";
 
-    public ServerHostedService(AppSettings settings, IServiceNotifier notifier, ServiceHealth health, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+    public ServerHostedService(
+        AppSettings settings,
+        IServiceNotifier notifier,
+        ServiceHealth health,
+        StreamRegistry streams,
+        StartupGate startup,
+        IHostApplicationLifetime lifetime,
+        ILoggerFactory loggerFactory)
     {
+        _streams = streams;
+        _startup = startup;
         _lifetime = lifetime;
         _settings = settings;
         _notifier = notifier;
@@ -56,7 +67,7 @@ public sealed class ServerHostedService : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var server = new RtmpServer(CreateServerOptions(_settings), new StreamRegistry(), _loggerFactory);
+        var server = new RtmpServer(CreateServerOptions(_settings), _streams, _loggerFactory);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -80,8 +91,9 @@ public sealed class ServerHostedService : BackgroundService
         _playUrl = PlayUrl.For(server.LocalEndPoint, _settings.App, _settings.Stream);
         HostingLog.Listening(_logger, ListenAddress.Format(server.LocalEndPoint), _playUrl);
         _health.Set(true);
-        _notifier.Ready();
-        _notifier.Status(StatusLine(server.PlayerCount));
+
+        // READY=1 (and the first STATUS) once the source, if any, has produced its first frame too.
+        _startup.ServerListening(() => StatusLine(server.PlayerCount));
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -99,7 +111,7 @@ public sealed class ServerHostedService : BackgroundService
                 {
                     reported = players;
                     HostingLog.ViewerCountChanged(_logger, players);
-                    _notifier.Status(StatusLine(players));
+                    _startup.Status(StatusLine(players));
                 }
             }
         }
@@ -123,5 +135,6 @@ public sealed class ServerHostedService : BackgroundService
         }
     }
 
-    private string StatusLine(int players) => $"serving {_playUrl}, {players} viewer{(players == 1 ? "" : "s")}";
+    private string StatusLine(int players) =>
+        $"serving {_playUrl}{(_startup.SourceDescription is { } source ? " (" + source + ")" : "")}, {players} viewer{(players == 1 ? "" : "s")}";
 }

@@ -1,0 +1,150 @@
+using System.Buffers;
+using EdgeRtmp.Media;
+using EdgeRtmp.Media.H264;
+using EdgeRtmp.Protocol.Messages.Commands;
+
+namespace EdgeRtmp.Pipeline;
+
+/// <summary>
+/// Turns Annex B access units into the frames a player needs, in order: <c>onMetaData</c> and the AVC sequence
+/// header (AVCDecoderConfigurationRecord) before the first picture and again whenever the SPS or PPS change, then
+/// each picture as an AVCC video tag body. Pictures before the first keyframe (or after <see cref="Restart"/>) are
+/// dropped: a decoder cannot start from them. Nothing is allocated per picture once the buffers have grown.
+/// </summary>
+/// <remarks>
+/// Video tag body (FLV spec E.4.3.1): <c>FrameType(4) | CodecID(4)</c>, <c>AVCPacketType</c> (0 sequence header,
+/// 1 NAL units), <c>CompositionTime</c> (SI24), then the data. Composition time is 0: the sources we package emit
+/// pictures in presentation order (no B-frames), or we do not know better from a raw elementary stream.
+/// </remarks>
+public sealed class H264FramePackager
+{
+    private const int VideoTagHeaderLength = 5;
+    private const byte KeyframeAvc = 0x17;
+    private const byte InterFrameAvc = 0x27;
+    private const byte AvcSequenceHeader = 0;
+    private const byte AvcNalUnits = 1;
+    private const double AvcCodecId = 7;
+
+    private readonly H264ParameterSets _parameterSets = new();
+    private readonly ArrayBufferWriter<byte> _avcc = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _scratch = new(512);
+    private readonly double? _frameRate;
+    private bool _headerSent;
+    private bool _waitingForKeyframe = true;
+    private bool _hasTimestamp;
+    private uint _lastTimestamp;
+    private bool _fillKeyframe;
+
+    /// <param name="frameRate">For <c>onMetaData</c>; null takes it from the SPS timing info, if any.</param>
+    public H264FramePackager(double? frameRate = null)
+    {
+        _frameRate = frameRate;
+    }
+
+    /// <summary>The frame rate the SPS timing info declares; 0 when unknown or not seen yet.</summary>
+    public double FramesPerSecond => _parameterSets.IsComplete ? _parameterSets.SequenceParameterSet.FramesPerSecond : 0;
+
+    /// <summary>Pictures dropped while waiting for parameter sets or a keyframe.</summary>
+    public long DroppedPictures { get; private set; }
+
+    /// <summary>The stream starts over (a restarted encoder): wait for its next keyframe.</summary>
+    public void Restart() => _waitingForKeyframe = true;
+
+    /// <summary>Packages one access unit stamped <paramref name="timestamp"/> (forced strictly increasing) into <paramref name="sink"/>.</summary>
+    public void Write(ReadOnlySpan<byte> annexBAccessUnit, uint timestamp, IVideoFrameSink sink)
+    {
+        if (_hasTimestamp && unchecked((int)(timestamp - _lastTimestamp)) <= 0)
+        {
+            // Two access units completed by one read get one arrival time; decoders want increasing DTS.
+            timestamp = unchecked(_lastTimestamp + 1);
+        }
+
+        _avcc.ResetWrittenCount();
+        AvccFrameInfo info = AvccWriter.Write(annexBAccessUnit, _avcc, _parameterSets);
+        if ((info.ParameterSetsChanged || !_headerSent) && _parameterSets.IsComplete)
+        {
+            EmitMetadata(timestamp, sink);
+            EmitSequenceHeader(timestamp, sink);
+            _headerSent = true;
+            SetTimestamp(timestamp);
+        }
+
+        if (info.NalUnitCount == 0)
+        {
+            return;
+        }
+
+        if (!_headerSent || (_waitingForKeyframe && !info.IsKeyframe))
+        {
+            DroppedPictures++;
+            return;
+        }
+
+        _waitingForKeyframe = false;
+        _fillKeyframe = info.IsKeyframe;
+        MediaFrame frame = MediaFramePool.Shared.Rent(
+            MediaKind.Video,
+            timestamp,
+            info.IsKeyframe ? MediaFrameFlags.Keyframe : MediaFrameFlags.None,
+            VideoTagHeaderLength + info.BytesWritten,
+            this,
+            static (span, self) => self.FillPicture(span));
+        SetTimestamp(timestamp);
+        Deliver(frame, sink);
+    }
+
+    private void SetTimestamp(uint timestamp)
+    {
+        _lastTimestamp = timestamp;
+        _hasTimestamp = true;
+    }
+
+    private void FillPicture(Span<byte> destination)
+    {
+        destination[0] = _fillKeyframe ? KeyframeAvc : InterFrameAvc;
+        destination[1] = AvcNalUnits;
+        destination[2] = destination[3] = destination[4] = 0;
+        _avcc.WrittenSpan.CopyTo(destination[VideoTagHeaderLength..]);
+    }
+
+    private void EmitMetadata(uint timestamp, IVideoFrameSink sink)
+    {
+        SequenceParameterSet sps = _parameterSets.SequenceParameterSet;
+        double frameRate = _frameRate ?? sps.FramesPerSecond;
+        var metadata = new StreamMetadata
+        {
+            Width = sps.Width,
+            Height = sps.Height,
+            FrameRate = frameRate > 0 ? frameRate : null,
+            VideoCodecId = AvcCodecId,
+            Encoder = "EdgeRtmp",
+        };
+        _scratch.ResetWrittenCount();
+        metadata.Write(_scratch, withSetDataFrame: false);
+        Deliver(MediaFramePool.Shared.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan), sink);
+    }
+
+    private void EmitSequenceHeader(uint timestamp, IVideoFrameSink sink)
+    {
+        _scratch.ResetWrittenCount();
+        Span<byte> header = _scratch.GetSpan(VideoTagHeaderLength);
+        header[0] = KeyframeAvc;
+        header[1] = AvcSequenceHeader;
+        header[2] = header[3] = header[4] = 0;
+        _scratch.Advance(VideoTagHeaderLength);
+        _parameterSets.WriteDecoderConfigurationRecord(_scratch);
+        Deliver(MediaFramePool.Shared.Rent(MediaKind.Video, timestamp, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, _scratch.WrittenSpan), sink);
+    }
+
+    private static void Deliver(MediaFrame frame, IVideoFrameSink sink)
+    {
+        try
+        {
+            sink.OnFrame(frame);
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+}

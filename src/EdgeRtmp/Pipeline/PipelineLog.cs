@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRtmp.Pipeline;
+
+/// <summary>Log lines of the media pipeline; event ids 1100–1199 are stable.</summary>
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Video source: {Source} ({Reason}); publishing to {Stream}")]
+    public static partial void SourceChosen(ILogger logger, string source, string reason, string stream);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "video auto: no camera support in this build, using the test card")]
+    public static partial void AutoUsesTestCard(ILogger logger);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Video source failed: {Reason}; restarting in {DelaySeconds:0.#} s")]
+    public static partial void SourceFailed(ILogger logger, string reason, double delaySeconds);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Video source producing: first frame after {Milliseconds} ms")]
+    public static partial void FirstFrame(ILogger logger, long milliseconds);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Stream {Stream} is already being published; the video source does not run")]
+    public static partial void StreamTaken(ILogger logger, string stream);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "exec: started pid {ProcessId}: /bin/sh -c \"{Command}\"")]
+    public static partial void ExecStarted(ILogger logger, int processId, string command);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Debug, Message = "exec stderr: {Line}")]
+    public static partial void ExecStandardError(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Audio source {Requested}: there is no AAC encoder in this build, so the stream is video only")]
+    public static partial void AudioNotAvailable(ILogger logger, string requested);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Video source none: serving external publishers only")]
+    public static partial void NoVideoSource(ILogger logger);
+}

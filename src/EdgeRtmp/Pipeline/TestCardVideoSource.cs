@@ -1,0 +1,85 @@
+using System.Buffers;
+using EdgeRtmp.Media.TestCard;
+
+namespace EdgeRtmp.Pipeline;
+
+/// <summary>
+/// The built-in moving test card (<see cref="TestCardEncoder"/>), paced in real time. Frame <c>n</c> is due at
+/// <c>start + n × period</c> and stamped with that time, so the frame rate never drifts however late a timer fires;
+/// one <see cref="PeriodicTimer"/> is re-armed for the time left to the next frame (no busy loop, no allocation).
+/// </summary>
+public sealed class TestCardVideoSource : IVideoSource
+{
+    /// <summary>Further behind than this (a suspended machine, a stalled thread pool) we skip ahead instead of bursting.</summary>
+    private static readonly TimeSpan s_maxLag = TimeSpan.FromSeconds(1);
+
+    private readonly TestCardEncoder _encoder;
+    private readonly PipelineClock _clock;
+    private readonly H264FramePackager _packager;
+    private readonly ArrayBufferWriter<byte> _annexB = new(64 * 1024);
+
+    public TestCardVideoSource(TestCardOptions options, PipelineClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
+        options.Validate();
+        _encoder = new TestCardEncoder(options);
+        _clock = clock;
+        _packager = new H264FramePackager(options.FramesPerSecond);
+        Description = $"testcard {options.Width}x{options.Height}@{options.FramesPerSecond}";
+    }
+
+    public string Description { get; }
+
+    public TestCardOptions Options => _encoder.Options;
+
+    public async Task RunAsync(IVideoFrameSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        _packager.Restart();
+        _encoder.RequestKeyframe();
+        TimeSpan start = _clock.Elapsed;
+        long index = 0;
+        using var timer = new PeriodicTimer(FrameOffset(1));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TimeSpan due = start + FrameOffset(index);
+            TimeSpan wait = due - _clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                // Period takes whole milliseconds (at least 1); rounding up keeps us from waking early and spinning.
+                timer.Period = TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
+                try
+                {
+                    await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (-wait > s_maxLag)
+            {
+                start = _clock.Elapsed - FrameOffset(index);
+                due = start + FrameOffset(index);
+            }
+
+            ProduceFrame(index, due, due - start, sink);
+            index++;
+        }
+    }
+
+    /// <summary>Encodes and hands over one picture: the synchronous, allocation-free part of <see cref="RunAsync"/>.</summary>
+    internal void ProduceFrame(long frameIndex, TimeSpan sinceClockStart, TimeSpan sinceSourceStart, IVideoFrameSink sink)
+    {
+        _annexB.ResetWrittenCount();
+        _encoder.EncodeFrame(frameIndex, sinceSourceStart, _annexB);
+        _packager.Write(_annexB.WrittenSpan, PipelineClock.ToTimestamp(sinceClockStart), sink);
+    }
+
+    private TimeSpan FrameOffset(long frameIndex) =>
+        TimeSpan.FromTicks(frameIndex * TimeSpan.TicksPerSecond / _encoder.FramesPerSecond);
+}

@@ -1,0 +1,64 @@
+using EdgeRtmp.Cli;
+using EdgeRtmp.Tests.TestSupport;
+
+namespace EdgeRtmp.Tests.Pipeline;
+
+/// <summary><c>run</c> with video sources, in-process; systemd is a datagram socket of the test.</summary>
+public class RunWithSourceTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
+
+    private static CliEnvironment Environment(StringWriter error, string notifyAddress) => new()
+    {
+        Variables = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = notifyAddress },
+        Out = new StringWriter(),
+        Error = error,
+        DefaultConfigFile = "/nonexistent/edgertmp.json",
+    };
+
+    [Fact]
+    public async Task Run_with_defaults_is_ready_once_the_test_card_produces_and_says_so_in_STATUS()
+    {
+        using var notify = new NotifySocket();
+        using var stop = new CancellationTokenSource();
+        var error = new StringWriter();
+
+        var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0"], Environment(error, notify.Address), stop.Token);
+
+        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
+        Assert.Matches(@"^STATUS=serving rtmp://127\.0\.0\.1:\d+/live/cam \(testcard 640x360@30\), 0 viewers$", await notify.ReceiveAsync(s_timeout));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(s_timeout));
+        Assert.Equal("", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("--video", "v4l2:/dev/video0", "edgertmp: v4l2 capture is not available in this build (use testcard, exec:\"COMMAND\" or file:PATH.flv)")]
+    [InlineData("--audio", "alsa:default", "edgertmp: alsa capture is not available in this build (use --audio none)")]
+    public async Task A_source_this_build_cannot_run_exits_1_with_a_clear_reason_and_never_reports_ready(string flag, string value, string message)
+    {
+        using var notify = new NotifySocket();
+        var error = new StringWriter();
+
+        var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", flag, value], Environment(error, notify.Address), CancellationToken.None)
+            .WaitAsync(s_timeout);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(message + System.Environment.NewLine, error.ToString());
+        Assert.Equal("STOPPING=1", await notify.ReceiveAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task A_missing_flv_file_is_a_configuration_error()
+    {
+        using var notify = new NotifySocket();
+        var error = new StringWriter();
+
+        var exitCode = await CommandLine.InvokeAsync(["run", "--video", "file:/nonexistent/loop.flv"], Environment(error, notify.Address), CancellationToken.None);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            "edgertmp: configuration error: Video:Source = \"file:/nonexistent/loop.flv\": no such file (the FLV file must exist and be readable)" + System.Environment.NewLine,
+            error.ToString());
+    }
+}
