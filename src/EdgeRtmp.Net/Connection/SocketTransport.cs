@@ -21,6 +21,9 @@ public sealed class SocketTransport : IRtmpTransport
         _socket = socket;
         _socket.NoDelay = true;
 
+        // Kept: the address is logged after a close, when the socket can no longer tell it.
+        RemoteEndPoint = socket.RemoteEndPoint;
+
     }
 
     public bool SupportsInlineSend => true;
@@ -28,7 +31,7 @@ public sealed class SocketTransport : IRtmpTransport
     public bool TrySendInline(IList<ArraySegment<byte>> segments, Action<object, Exception?> completed, object state) =>
         _inlineSend.Start(_socket, segments, completed, state);
 
-    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+    public EndPoint? RemoteEndPoint { get; }
 
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);

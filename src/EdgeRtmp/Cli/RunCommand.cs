@@ -70,11 +70,5 @@ public static class RunCommand
         {
             HostingLog.ConfigurationWarning(logger, warning);
         }
-
-        var enabledPushes = settings.Options.Push.Count(target => target.Enabled);
-        if (enabledPushes > 0)
-        {
-            HostingLog.PushNotAvailable(logger, enabledPushes);
-        }
     }
 }

@@ -53,6 +53,11 @@ public static class AppHost
         // After the server: hosted services start in order (the source publishes once players can connect) and stop
         // in reverse (the source stops before the sessions close).
         builder.Services.AddHostedService<VideoPipelineService>();
+
+        // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
+        builder.Services.AddHostedService(services => new PushService(
+            services.GetRequiredService<StreamRegistry>(), settings.App, settings.Stream, settings.Options.Push,
+            services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();
     }

@@ -17,8 +17,6 @@ internal static partial class HostingLog
 
 
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "{Count} push target(s) configured; pushing upstream is not in this build yet")]
-    public static partial void PushNotAvailable(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Stopping: closing every session")]
     public static partial void Stopping(ILogger logger);
