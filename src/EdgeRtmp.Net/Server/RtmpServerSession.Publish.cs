@@ -98,32 +98,8 @@ internal sealed partial class RtmpServerSession
         }
     }
 
-    private void HandleMedia(in MessageHeader header, ReadOnlySpan<byte> payload)
-    {
-        StreamHub? hub = _publishing;
-        if (hub is null || payload.IsEmpty)
-        {
-            return;
-        }
-
-        MediaFrameFlags flags;
-        MediaKind kind;
-        if (header.Type == RtmpMessageType.Video)
-        {
-            kind = MediaKind.Video;
-            flags = FlvPayload.IsVideoSequenceHeader(payload) ? MediaFrameFlags.SequenceHeader
-                : FlvPayload.IsVideoKeyframe(payload) ? MediaFrameFlags.Keyframe : MediaFrameFlags.None;
-        }
-        else
-        {
-            kind = MediaKind.Audio;
-            flags = FlvPayload.IsAudioSequenceHeader(payload) ? MediaFrameFlags.SequenceHeader : MediaFrameFlags.None;
-        }
-
-        MediaFrame frame = MediaFramePool.Shared.Rent(kind, header.Timestamp, flags, payload);
-        hub.Write(this, frame);
-        frame.Release();
-    }
+    private void HandleMedia(in MessageHeader header, ReadOnlySpan<byte> payload) =>
+        Publish(header.Type == RtmpMessageType.Video ? FlvTagType.Video : FlvTagType.Audio, header.Timestamp, payload);
 
     /// <summary>
     /// Data messages from a publisher. <c>@setDataFrame onMetaData {…}</c> is stored as <c>onMetaData {…}</c>,
@@ -131,35 +107,24 @@ internal sealed partial class RtmpServerSession
     /// </summary>
     private void HandleData(in RtmpMessage message, ReadOnlySpan<byte> payload, bool amf3)
     {
+        if (amf3 && !payload.IsEmpty)
+        {
+            // Type 15 starts with one format byte before AMF0 values.
+            payload = payload[1..];
+        }
+
+        Publish(FlvTagType.Script, message.Timestamp, payload);
+    }
+
+    private void Publish(FlvTagType type, uint timestamp, ReadOnlySpan<byte> payload)
+    {
         StreamHub? hub = _publishing;
-        if (hub is null)
+        if (hub is null || !FlvFrames.TryClassify(type, payload, out MediaKind kind, out MediaFrameFlags flags, out int skip))
         {
             return;
         }
 
-        if (amf3)
-        {
-            // Type 15 starts with one format byte before AMF0 values.
-            payload = payload.IsEmpty ? payload : payload[1..];
-        }
-
-        CommandHeader name = CommandHeader.ReadDataName(payload, amf3Data: false, Options.Limits);
-        MediaFrameFlags flags = MediaFrameFlags.None;
-        switch (name.Kind)
-        {
-            case CommandKind.SetDataFrame:
-                payload = payload[name.Length..];
-                flags = CommandHeader.ReadDataName(payload, amf3Data: false, Options.Limits).Kind == CommandKind.OnMetaData
-                    ? MediaFrameFlags.Metadata : MediaFrameFlags.None;
-                break;
-            case CommandKind.OnMetaData:
-                flags = MediaFrameFlags.Metadata;
-                break;
-            case CommandKind.ClearDataFrame:
-                return;
-        }
-
-        MediaFrame frame = MediaFramePool.Shared.Rent(MediaKind.Data, message.Timestamp, flags, payload);
+        MediaFrame frame = MediaFramePool.Shared.Rent(kind, timestamp, flags, payload[skip..]);
         hub.Write(this, frame);
         frame.Release();
     }

@@ -97,39 +97,12 @@ public static class FlvHubFeeder
 
         Span<byte> head = stackalloc byte[(int)Math.Min(payload.Length, 64)];
         payload.Slice(0, head.Length).CopyTo(head);
-        MediaKind kind;
-        MediaFrameFlags flags = MediaFrameFlags.None;
-        switch (tag.TagType)
+        if (!FlvFrames.TryClassify(tag.TagType, head, out MediaKind kind, out MediaFrameFlags flags, out int skip))
         {
-            case FlvTagType.Video:
-                kind = MediaKind.Video;
-                flags = FlvPayload.IsVideoSequenceHeader(head) ? MediaFrameFlags.SequenceHeader
-                    : FlvPayload.IsVideoKeyframe(head) ? MediaFrameFlags.Keyframe : MediaFrameFlags.None;
-                break;
-            case FlvTagType.Audio:
-                kind = MediaKind.Audio;
-                flags = FlvPayload.IsAudioSequenceHeader(head) ? MediaFrameFlags.SequenceHeader : MediaFrameFlags.None;
-                break;
-            case FlvTagType.Script:
-                kind = MediaKind.Data;
-                CommandHeader name = CommandHeader.ReadDataName(head);
-                if (name.Kind == CommandKind.SetDataFrame)
-                {
-                    payload = payload.Slice(name.Length);
-                    name = CommandHeader.ReadDataName(head[name.Length..]);
-                }
-
-                if (name.Kind == CommandKind.ClearDataFrame)
-                {
-                    return null;
-                }
-
-                flags = name.Kind == CommandKind.OnMetaData ? MediaFrameFlags.Metadata : MediaFrameFlags.None;
-                break;
-            default:
-                return null;
+            return null;
         }
 
+        payload = payload.Slice(skip);
         return MediaFramePool.Shared.Rent(kind, tag.Timestamp, flags, (int)payload.Length, payload, static (span, source) => source.CopyTo(span));
     }
 }

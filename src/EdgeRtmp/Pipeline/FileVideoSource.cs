@@ -14,9 +14,6 @@ public sealed class FileVideoSource : IVideoSource
 {
     private static readonly TimeSpan s_maxLag = TimeSpan.FromSeconds(1);
 
-    // AMF0 string marker, length 10, "onMetaData".
-    private static ReadOnlySpan<byte> OnMetaDataPrefix => [0x02, 0x00, 0x0A, (byte)'o', (byte)'n', (byte)'M', (byte)'e', (byte)'t', (byte)'a', (byte)'D', (byte)'a', (byte)'t', (byte)'a'];
-
     private readonly PipelineClock _clock;
 
     public FileVideoSource(string path, PipelineClock clock)
@@ -83,10 +80,11 @@ public sealed class FileVideoSource : IVideoSource
                     await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                if (ToFrameKind(tag, out MediaKind kind, out MediaFrameFlags flags))
+                if (ToFrameKind(tag, out MediaKind kind, out MediaFrameFlags flags, out int skip))
                 {
                     uint timestamp = unchecked(PipelineClock.ToTimestamp(clockStart) + (uint)offset.TotalMilliseconds);
-                    MediaFrame frame = MediaFramePool.Shared.Rent(kind, timestamp, flags, tag.DataSize, tag.Payload, static (span, payload) => payload.CopyTo(span));
+                    ReadOnlySequence<byte> body = tag.Payload.Slice(skip);
+                    MediaFrame frame = MediaFramePool.Shared.Rent(kind, timestamp, flags, (int)body.Length, body, static (span, payload) => payload.CopyTo(span));
                     try
                     {
                         sink.OnFrame(frame);
@@ -106,34 +104,11 @@ public sealed class FileVideoSource : IVideoSource
         throw new VideoSourceException($"file: {Path} holds no audio, video or script tags");
     }
 
-    private static bool ToFrameKind(in FlvTag tag, out MediaKind kind, out MediaFrameFlags flags)
+    private static bool ToFrameKind(in FlvTag tag, out MediaKind kind, out MediaFrameFlags flags, out int skip)
     {
-        flags = MediaFrameFlags.None;
         ReadOnlySequence<byte> payload = tag.Payload;
-        Span<byte> head = stackalloc byte[13];
-        int headLength = (int)Math.Min(payload.Length, head.Length);
-        payload.Slice(0, headLength).CopyTo(head);
-        head = head[..headLength];
-        switch (tag.TagType)
-        {
-            case FlvTagType.Video:
-                kind = MediaKind.Video;
-                if (FlvPayload.IsVideoSequenceHeader(head)) flags |= MediaFrameFlags.SequenceHeader;
-                if (FlvPayload.IsVideoKeyframe(head)) flags |= MediaFrameFlags.Keyframe;
-
-                // The file's AVC end-of-sequence tag is not the end of our stream: the loop goes on.
-                return FlvPayload.TryReadVideoHeader(head, out FlvVideoHeader header) && header.PacketType != FlvVideoPacketType.SequenceEnd;
-            case FlvTagType.Audio:
-                kind = MediaKind.Audio;
-                if (FlvPayload.IsAudioSequenceHeader(head)) flags |= MediaFrameFlags.SequenceHeader;
-                return headLength > 0;
-            case FlvTagType.Script:
-                kind = MediaKind.Data;
-                if (head.StartsWith(OnMetaDataPrefix)) flags |= MediaFrameFlags.Metadata;
-                return headLength > 0;
-            default:
-                kind = default;
-                return false;
-        }
+        Span<byte> head = stackalloc byte[(int)Math.Min(payload.Length, 64)];
+        payload.Slice(0, head.Length).CopyTo(head);
+        return FlvFrames.TryClassify(tag.TagType, head, out kind, out flags, out skip);
     }
 }
