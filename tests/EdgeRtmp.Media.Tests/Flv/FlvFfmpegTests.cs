@@ -1,6 +1,6 @@
 using System.Buffers;
 using EdgeRtmp.Media.Flv;
-using EdgeRtmp.Media.Tests.TestSupport;
+using EdgeRtmp.TestSupport;
 
 namespace EdgeRtmp.Media.Tests.Flv;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using EdgeRtmp.Media.Flv;
-using EdgeRtmp.Media.Tests.TestSupport;
+using EdgeRtmp.TestSupport;
 
 namespace EdgeRtmp.Media.Tests.Flv;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using EdgeRtmp.Protocol.Chunking;
 using EdgeRtmp.Protocol.Messages;
-using EdgeRtmp.Protocol.Tests.TestSupport;
+using EdgeRtmp.TestSupport;
 
 namespace EdgeRtmp.Protocol.Tests.Chunking;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace EdgeRtmp.Protocol.Tests.TestSupport;
+namespace EdgeRtmp.TestSupport;
 
 /// <summary>Builds multi-segment sequences so parsers meet data split wherever the network splits it.</summary>
 public static class Sequences
