@@ -282,8 +282,11 @@ public sealed partial class RtmpConnection : IAsyncDisposable
                 return false;
             }
 
+            // Metadata goes out at timestamp 0, as nginx-rtmp sends it: FFmpeg's FLV demuxer turns an onMetaData
+            // with any other timestamp into a stray "text" data stream.
+            uint timestamp = frame.IsMetadata ? 0 : frame.Timestamp;
             frame.AddReference();
-            _queue.Enqueue(new OutboundItem(frame, messageStreamId, frame.Timestamp, null, 0));
+            _queue.Enqueue(new OutboundItem(frame, messageStreamId, timestamp, null, 0));
             _queuedBytes += frame.Length;
         }
 
@@ -385,6 +388,15 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (QueuedBytes > 0 && !IsClosed && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        // End our side with a FIN and give the peer a moment to read and hang up: an immediate close resets
+        // the connection, and a reset makes the peer's kernel drop what it has not read yet — the very
+        // message that says why we refused.
+        await _transport.ShutdownSendAsync().ConfigureAwait(false);
+        while (!IsClosed && Environment.TickCount64 < deadline)
         {
             await Task.Delay(10).ConfigureAwait(false);
         }
