@@ -245,11 +245,16 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
         Connection.Close("unpublished");
     }
 
-    public async Task<StatusInfo> WaitForStatusAsync(uint streamId)
+    /// <summary>
+    /// The next onStatus on <paramref name="streamId"/>. The completion source's own task, not an async wrapper:
+    /// it is complete the moment the status is read, so a refusal followed at once by the server hanging up is
+    /// still seen as the refusal (see WaitAsync).
+    /// </summary>
+    public Task<StatusInfo> WaitForStatusAsync(uint streamId)
     {
         var waiter = new TaskCompletionSource<StatusInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         _statusWaiters[streamId] = waiter;
-        return await waiter.Task.ConfigureAwait(false);
+        return waiter.Task;
     }
 
     public async ValueTask DisposeAsync()
