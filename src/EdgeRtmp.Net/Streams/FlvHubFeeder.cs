@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Protocol.Messages.Commands;
 
 namespace EdgeRtmp.Net.Streams;
@@ -14,6 +15,9 @@ namespace EdgeRtmp.Net.Streams;
 /// </summary>
 public static class FlvHubFeeder
 {
+    /// <summary>How early a tag may leave: the pacing wakes once per this many milliseconds of media.</summary>
+    private const double PacingQuantumMs = 40;
+
     /// <summary>
     /// Runs until the file ends (when not looping), <paramref name="duration"/> of media has been written, or
     /// cancellation. <paramref name="whenClaimed"/> runs once the hub is ours and before the first frame (a
@@ -30,6 +34,7 @@ public static class FlvHubFeeder
         }
 
         long frames = 0;
+        bool corked = false;
         try
         {
             if (whenClaimed is not null)
@@ -42,11 +47,30 @@ public static class FlvHubFeeder
             await using var once = loop ? null : new FlvFileReader(file, leaveOpen: true);
             long started = Stopwatch.GetTimestamp();
             long? firstTimestamp = null;
+
+            // Tags go out in bursts: every wake-up sends everything due within the next PacingQuantumMs, under
+            // one cork, so a burst leaves in one gathered write. ffmpeg -re wakes once per packet; waking once per
+            // quantum costs a fraction of that, and an upstream server buffers far more than 40 ms anyway.
+            SendCork.Enter();
+            corked = true;
             while (true)
             {
-                bool more = looping is not null
-                    ? await looping.ReadTagAsync(cancellationToken).ConfigureAwait(false)
-                    : await once!.ReadTagAsync(cancellationToken).ConfigureAwait(false);
+                ValueTask<bool> reading = looping is not null ? looping.ReadTagAsync(cancellationToken) : once!.ReadTagAsync(cancellationToken);
+                bool more;
+                if (reading.IsCompleted)
+                {
+                    more = reading.Result;
+                }
+                else
+                {
+                    // The cork is per thread: never hold it across an await that may resume elsewhere.
+                    SendCork.Exit();
+                    corked = false;
+                    more = await reading.ConfigureAwait(false);
+                    SendCork.Enter();
+                    corked = true;
+                }
+
                 if (!more)
                 {
                     break;
@@ -61,9 +85,13 @@ public static class FlvHubFeeder
                 }
 
                 double wait = due - Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (wait >= 1)
+                if (wait > PacingQuantumMs)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
+                    SendCork.Exit();
+                    corked = false;
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait - PacingQuantumMs) + 1), cancellationToken).ConfigureAwait(false);
+                    SendCork.Enter();
+                    corked = true;
                 }
 
                 MediaFrame? frame = ToFrame(tag);
@@ -80,6 +108,11 @@ public static class FlvHubFeeder
         }
         finally
         {
+            if (corked)
+            {
+                SendCork.Exit();
+            }
+
             hub.StopPublishing(owner);
         }
 

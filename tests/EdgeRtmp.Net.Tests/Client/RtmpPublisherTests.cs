@@ -205,9 +205,7 @@ public class RtmpPublisherTests(ITestOutputHelper output)
             Assert.Null(failure);
             double perMessage = allocated / 10_000.0;
             output.WriteLine($"publish allocation: {allocated} bytes for 10,000 messages = {perMessage:0.00} bytes per message (hub, publisher, our server and a player included)");
-            // Target 16 bytes per message; measured 27 (two hops: publisher → our server → a player). Held at 32
-            // so a regression shows while the remaining allocation is tracked down (see the closing note).
-            Assert.True(perMessage <= 32, $"{perMessage:0.0} bytes per message");
+            Assert.True(perMessage <= 16, $"{perMessage:0.0} bytes per message");
             Assert.Equal(0, publisher.FramesDropped);
         }
     }
