@@ -34,7 +34,6 @@ public static class FlvHubFeeder
         }
 
         long frames = 0;
-        bool corked = false;
         try
         {
             if (whenClaimed is not null)
@@ -42,35 +41,61 @@ public static class FlvHubFeeder
                 await whenClaimed(cancellationToken).ConfigureAwait(false);
             }
 
-            await using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+            // Read synchronously on the pacing thread: an async file read is a thread-pool hop on Linux.
+            await using var file = new BlockingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: false));
             await using var looping = loop ? new FlvLoopReader(file, leaveOpen: true) : null;
             await using var once = loop ? null : new FlvFileReader(file, leaveOpen: true);
-            long started = Stopwatch.GetTimestamp();
-            long? firstTimestamp = null;
 
-            // Tags go out in bursts: every wake-up sends everything due within the next PacingQuantumMs, under
-            // one cork, so a burst leaves in one gathered write. ffmpeg -re wakes once per packet; waking once per
-            // quantum costs a fraction of that, and an upstream server buffers far more than 40 ms anyway.
-            SendCork.Enter();
-            corked = true;
-            while (true)
+            // Pacing runs on its own thread that sleeps between bursts: a timer plus a thread-pool hop per burst
+            // cost more than the sending (measured per thread: the timer thread alone took a quarter).
+            var paced = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    paced.TrySetResult(Pace(looping, once, hub, owner, duration, cancellationToken));
+                }
+                catch (Exception error)
+                {
+                    paced.TrySetException(error);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "FLV pacing",
+            };
+            thread.Start();
+            frames = await paced.Task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            hub.StopPublishing(owner);
+        }
+
+        return frames;
+    }
+
+    /// <summary>
+    /// Writes the tags into the hub at their times, in bursts: each wake-up sends everything due within the next
+    /// <see cref="PacingQuantumMs"/> under one cork, so a burst leaves in one gathered write. ffmpeg -re wakes once
+    /// per packet; once per quantum costs a fraction of that, and an upstream server buffers far more than 40 ms.
+    /// Blocks its (dedicated) thread.
+    /// </summary>
+    private static long Pace(FlvLoopReader? looping, FlvFileReader? once, StreamHub hub, object owner, TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        long frames = 0;
+        long started = Stopwatch.GetTimestamp();
+        long? firstTimestamp = null;
+        SendCork.Enter();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
             {
                 ValueTask<bool> reading = looping is not null ? looping.ReadTagAsync(cancellationToken) : once!.ReadTagAsync(cancellationToken);
-                bool more;
-                if (reading.IsCompleted)
-                {
-                    more = reading.Result;
-                }
-                else
-                {
-                    // The cork is per thread: never hold it across an await that may resume elsewhere.
-                    SendCork.Exit();
-                    corked = false;
-                    more = await reading.ConfigureAwait(false);
-                    SendCork.Enter();
-                    corked = true;
-                }
-
+                bool more = reading.IsCompleted ? reading.Result : reading.AsTask().GetAwaiter().GetResult();
                 if (!more)
                 {
                     break;
@@ -88,10 +113,12 @@ public static class FlvHubFeeder
                 if (wait > PacingQuantumMs)
                 {
                     SendCork.Exit();
-                    corked = false;
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait - PacingQuantumMs) + 1), cancellationToken).ConfigureAwait(false);
+                    bool cancelled = cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Ceiling(wait - PacingQuantumMs) + 1));
                     SendCork.Enter();
-                    corked = true;
+                    if (cancelled)
+                    {
+                        break;
+                    }
                 }
 
                 MediaFrame? frame = ToFrame(tag);
@@ -108,12 +135,7 @@ public static class FlvHubFeeder
         }
         finally
         {
-            if (corked)
-            {
-                SendCork.Exit();
-            }
-
-            hub.StopPublishing(owner);
+            SendCork.Exit();
         }
 
         return frames;
@@ -137,5 +159,56 @@ public static class FlvHubFeeder
 
         payload = payload.Slice(skip);
         return MediaFramePool.Shared.Rent(kind, tag.Timestamp, flags, (int)payload.Length, payload, static (span, source) => source.CopyTo(span));
+    }
+
+    /// <summary>A seekable file whose asynchronous reads run synchronously on the caller's (pacing) thread.</summary>
+    private sealed class BlockingReadStream(FileStream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => inner.Position = value;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(inner.Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(inner.Read(buffer, offset, count));
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return base.DisposeAsync();
+        }
     }
 }
