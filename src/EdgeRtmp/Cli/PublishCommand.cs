@@ -50,64 +50,30 @@ public static class PublishCommand
             return CommandLine.RuntimeFailure;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(LogLevel.Information)
-            .AddSimpleConsole(options => options.SingleLine = true)
-            .AddFilter("EdgeRtmp", LogLevel.Information));
-
-        var hub = new StreamHub("publish");
-        await using var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions
-        {
-            Url = target,
-            TrustedCaFile = environment.Variables.GetValueOrDefault("EDGERTMP_CA_FILE"),
-        }, loggerFactory.CreateLogger("EdgeRtmp.Publish"));
-        PublisherState? refused = null;
-        publisher.StateChanged += (_, state) =>
-        {
-            if (state.Kind == PublisherStateKind.Refused)
-            {
-                refused = state;
-                stop.Cancel();
-            }
-        };
-        publisher.Start();
-
-        long frames = 0;
+        await using var session = new PublishSession(target, environment, cancellationToken);
+        session.Publisher.Start();
+        long frames;
         bool live = false;
         try
         {
             // The file starts once the upstream is live, so it gets the file from its first frame;
             // --duration counts media time from there.
             TimeSpan? duration = durationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
-            Task<long> feeding = FlvHubFeeder.RunAsync(path, hub, loop: true, duration, stop.Token, async token =>
+            frames = await FlvHubFeeder.RunAsync(path, session.Hub, loop: true, duration, session.Stop.Token, async token =>
             {
-                live = await publisher.WaitForStateAsync(state => state.Kind is PublisherStateKind.Live or PublisherStateKind.Refused, Timeout.InfiniteTimeSpan, token).ConfigureAwait(false)
-                    && publisher.State.Kind == PublisherStateKind.Live;
+                live = await session.Publisher.WaitForStateAsync(state => state.Kind is PublisherStateKind.Live or PublisherStateKind.Refused, Timeout.InfiniteTimeSpan, token).ConfigureAwait(false)
+                    && session.Publisher.State.Kind == PublisherStateKind.Live;
                 token.ThrowIfCancellationRequested();
-            });
-            frames = await feeding.ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or MediaFormatException or InvalidOperationException)
         {
+            await session.Publisher.StopAsync().ConfigureAwait(false);
             await environment.Error.WriteLineAsync($"edgertmp: publish: cannot read {path}: {exception.Message}").ConfigureAwait(false);
             return CommandLine.RuntimeFailure;
         }
-        finally
-        {
-            await publisher.StopAsync().ConfigureAwait(false);
-        }
 
-        if (refused is { } refusal)
-        {
-            await environment.Error.WriteLineAsync($"edgertmp: {target.ToRedactedString()} refuses us: {refusal.Reason}").ConfigureAwait(false);
-            return CommandLine.RuntimeFailure;
-        }
-
-        await environment.Error.WriteLineAsync($"edgertmp: published {frames} frames to {target.ToRedactedString()} ({publisher.FramesDropped} video frames dropped, {publisher.LiveSessions} connection(s))").ConfigureAwait(false);
-        return live ? CommandLine.Success : CommandLine.RuntimeFailure;
+        return await session.FinishAsync($"{frames} frames", live).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -132,19 +98,12 @@ public static class PublishCommand
             return CommandLine.UsageError;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(LogLevel.Information)
-            .AddSimpleConsole(options => options.SingleLine = true)
-            .AddFilter("EdgeRtmp", LogLevel.Information));
-
+        await using var session = new PublishSession(target, environment, cancellationToken);
         var clock = new PipelineClock();
         VideoSourceChoice choice;
         try
         {
-            choice = VideoSourceFactory.Create(settings, clock, loggerFactory);
+            choice = VideoSourceFactory.Create(settings, clock, session.LoggerFactory);
         }
         catch (VideoSourceException exception)
         {
@@ -158,48 +117,99 @@ public static class PublishCommand
             return CommandLine.UsageError;
         }
 
-        var hub = new StreamHub("publish");
-        var pipeline = new VideoPipeline(source, hub, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
-        await using var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions
+        var pipeline = new VideoPipeline(source, session.Hub, clock, session.LoggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
+        if (durationSeconds is { } seconds)
         {
-            Url = target,
-            TrustedCaFile = environment.Variables.GetValueOrDefault("EDGERTMP_CA_FILE"),
-        }, loggerFactory.CreateLogger("EdgeRtmp.Publish"));
-        PublisherState? refused = null;
-        publisher.StateChanged += (_, state) =>
-        {
-            if (state.Kind == PublisherStateKind.Refused)
+            session.Publisher.StateChanged += (_, state) =>
             {
-                refused = state;
-                stop.Cancel();
-            }
-            else if (state.Kind == PublisherStateKind.Live && durationSeconds is { } seconds)
-            {
-                stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-            }
-        };
+                if (state.Kind == PublisherStateKind.Live)
+                {
+                    session.Stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+                }
+            };
+        }
 
-        Task<bool> running = pipeline.RunAsync(stop.Token);
-        publisher.Start();
+        Task<bool> running = pipeline.RunAsync(session.Stop.Token);
+        session.Publisher.Start();
         try
         {
             await running.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.Stop.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            await publisher.StopAsync().ConfigureAwait(false);
         }
 
-        if (refused is { } refusal)
+        return await session.FinishAsync($"{source.Description} ({pipeline.FrameCount} frames)", session.Publisher.LiveSessions > 0).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What every publish shares: Ctrl-C and SIGTERM, console logging, the private hub and the publisher that pushes
+    /// it upstream, a refusal that ends the run, and the closing report.
+    /// </summary>
+    private sealed class PublishSession : IAsyncDisposable
+    {
+        private readonly RtmpUrl _target;
+        private readonly CliEnvironment _environment;
+        private readonly PosixSignalRegistration _sigint;
+        private readonly PosixSignalRegistration _sigterm;
+        private PublisherState? _refused;
+
+        public PublishSession(RtmpUrl target, CliEnvironment environment, CancellationToken cancellationToken)
         {
-            await environment.Error.WriteLineAsync($"edgertmp: {target.ToRedactedString()} refuses us: {refusal.Reason}").ConfigureAwait(false);
-            return CommandLine.RuntimeFailure;
+            _target = target;
+            _environment = environment;
+            Stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; Stop.Cancel(); });
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; Stop.Cancel(); });
+            LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder
+                .SetMinimumLevel(LogLevel.Information)
+                .AddSimpleConsole(options => options.SingleLine = true)
+                .AddFilter("EdgeRtmp", LogLevel.Information));
+            Hub = new StreamHub("publish");
+            Publisher = new RtmpPublisher(Hub, new RtmpPublisherOptions
+            {
+                Url = target,
+                TrustedCaFile = environment.Variables.GetValueOrDefault("EDGERTMP_CA_FILE"),
+            }, LoggerFactory.CreateLogger("EdgeRtmp.Publish"));
+            Publisher.StateChanged += (_, state) =>
+            {
+                if (state.Kind == PublisherStateKind.Refused)
+                {
+                    _refused = state;
+                    Stop.Cancel();
+                }
+            };
         }
 
-        await environment.Error.WriteLineAsync($"edgertmp: published {source.Description} ({pipeline.FrameCount} frames) to {target.ToRedactedString()} ({publisher.FramesDropped} video frames dropped, {publisher.LiveSessions} connection(s))").ConfigureAwait(false);
-        return publisher.LiveSessions > 0 ? CommandLine.Success : CommandLine.RuntimeFailure;
+        public CancellationTokenSource Stop { get; }
+
+        public ILoggerFactory LoggerFactory { get; }
+
+        public StreamHub Hub { get; }
+
+        public RtmpPublisher Publisher { get; }
+
+        /// <summary>Stops the publisher (FCUnpublish, deleteStream) and reports: 0 when it went live, 1 otherwise.</summary>
+        public async Task<int> FinishAsync(string what, bool succeeded)
+        {
+            await Publisher.StopAsync().ConfigureAwait(false);
+            if (_refused is { } refusal)
+            {
+                await _environment.Error.WriteLineAsync($"edgertmp: {_target.ToRedactedString()} refuses us: {refusal.Reason}").ConfigureAwait(false);
+                return CommandLine.RuntimeFailure;
+            }
+
+            await _environment.Error.WriteLineAsync($"edgertmp: published {what} to {_target.ToRedactedString()} ({Publisher.FramesDropped} video frames dropped, {Publisher.LiveSessions} connection(s))").ConfigureAwait(false);
+            return succeeded ? CommandLine.Success : CommandLine.RuntimeFailure;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Publisher.DisposeAsync().ConfigureAwait(false);
+            LoggerFactory.Dispose();
+            _sigterm.Dispose();
+            _sigint.Dispose();
+            Stop.Dispose();
+        }
     }
 }
