@@ -23,11 +23,8 @@ public sealed record VideoSourceSpec(VideoSourceKind Kind, string? Argument = nu
     {
         spec = None;
         error = "";
-        var value = text?.Trim() ?? "";
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        var scheme = colon < 0 ? value : value[..colon];
-        var argument = colon < 0 ? null : value[(colon + 1)..].Trim();
-        switch (scheme.ToLowerInvariant())
+        var (scheme, argument) = SplitScheme(text);
+        switch (scheme)
         {
             case "auto" when argument is null:
                 spec = Auto;
@@ -83,6 +80,14 @@ public sealed record VideoSourceSpec(VideoSourceKind Kind, string? Argument = nu
         _ => "none",
     };
 
+    /// <summary><c>scheme:argument</c> → (lower-case scheme, trimmed argument or null when there is no colon).</summary>
+    internal static (string Scheme, string? Argument) SplitScheme(string? text)
+    {
+        var value = text?.Trim() ?? "";
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (value.ToLowerInvariant(), null) : (value[..colon].ToLowerInvariant(), value[(colon + 1)..].Trim());
+    }
+
     internal static string Unquote(string value) =>
         value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1].Trim() : value;
 }
@@ -107,11 +112,8 @@ public sealed record AudioSourceSpec(AudioSourceKind Kind, string? Device = null
     {
         spec = None;
         error = "";
-        var value = text?.Trim() ?? "";
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        var scheme = colon < 0 ? value : value[..colon];
-        var argument = colon < 0 ? null : value[(colon + 1)..].Trim();
-        switch (scheme.ToLowerInvariant())
+        var (scheme, argument) = VideoSourceSpec.SplitScheme(text);
+        switch (scheme)
         {
             case "auto" when argument is null:
                 spec = Auto;
