@@ -61,6 +61,7 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     /// <summary>A batch (<see cref="_segments"/>, <see cref="_inFlight"/>) is out: by the send loop or inline.</summary>
     private bool _sending;
     private int _corked;
+    private string? _closingReason;
     private const int InitialReceiveBuffer = 4 * 1024;
     private const int MaxReceiveBuffer = 64 * 1024;
 
@@ -392,6 +393,8 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             await Task.Delay(10).ConfigureAwait(false);
         }
 
+        _closingReason = reason;
+
         // End our side with a FIN and give the peer a moment to read and hang up: an immediate close resets
         // the connection, and a reset makes the peer's kernel drop what it has not read yet — the very
         // message that says why we refused.
@@ -435,7 +438,8 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             return;
         }
 
-        CloseReason = reason;
+        // A polite close (CloseAfterSendingAsync) keeps its own reason when the peer hangs up first.
+        CloseReason = _closingReason ?? reason;
         _closed.Cancel();
         _transport.Abort();
         while (_queue.TryDequeue(out OutboundItem item))
