@@ -145,8 +145,8 @@ public sealed class ExecVideoSource : IVideoSource
     /// <summary>
     /// Arrival times jitter by a few ms (pipe, scheduler); players that output at a constant rate read that as
     /// frames out of place. When the SPS declares a frame rate, a picture that arrives within one frame period of
-    /// where the rate puts it is stamped there (the prediction drifts toward arrivals slowly); otherwise, and after
-    /// a stall or a burst, the stamp is the arrival time.
+    /// where the rate puts it is stamped there (the prediction drifts toward arrivals slowly); a burst keeps the
+    /// cadence of one period per picture; after a stall the stamp is the arrival time.
     /// </summary>
     private uint Stamp(double arrival)
     {
@@ -156,7 +156,9 @@ public sealed class ExecVideoSource : IVideoSource
             double period = 1000 / framesPerSecond;
             double predicted = _lastStamp + period;
             double error = arrival - predicted;
-            _lastStamp = Math.Abs(error) < period ? predicted + error / 16 : arrival;
+            // Early by more than a period is a burst after a stall: keep the cadence (one period per picture)
+            // rather than stamping several pictures with nearly the same time; late by more is a real gap.
+            _lastStamp = Math.Abs(error) < period ? predicted + error / 16 : error < 0 ? predicted : arrival;
         }
         else
         {
