@@ -5,6 +5,7 @@ using EdgeRtmp.Net.Server;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
+using EdgeRtmp.Net.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
@@ -14,41 +15,6 @@ namespace EdgeRtmp.Net.Tests.Client;
 public class RtmpPublisherTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
-    private sealed class CountingSink : IRtmpPlaySink
-    {
-        private long _media;
-        public volatile bool SawVideoSequenceHeader;
-        public volatile bool SawMetadata;
-
-        public long Media => Interlocked.Read(ref _media);
-
-        public void OnMedia(in MessageHeader header, ReadOnlySpan<byte> payload)
-        {
-            if (header.Type == RtmpMessageType.Video && payload.Length > 1 && payload[1] == 0)
-            {
-                SawVideoSequenceHeader = true;
-            }
-
-            if (header.Type == RtmpMessageType.DataAmf0 && CommandHeader.ReadDataName(payload).Kind == CommandKind.OnMetaData)
-            {
-                SawMetadata = true;
-            }
-
-            if (header.Type is RtmpMessageType.Audio or RtmpMessageType.Video)
-            {
-                Interlocked.Increment(ref _media);
-            }
-        }
-
-        public void OnStatus(StatusInfo status)
-        {
-        }
-
-        public void OnUserControl(UserControlEvent control)
-        {
-        }
-    }
 
     private static async Task<RtmpServer> StartServerAsync()
     {

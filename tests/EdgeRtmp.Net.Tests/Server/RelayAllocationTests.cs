@@ -5,6 +5,7 @@ using EdgeRtmp.Net.Server;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
+using EdgeRtmp.Net.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
@@ -13,35 +14,6 @@ namespace EdgeRtmp.Net.Tests.Server;
 [Collection(AllocationCollection.Name)]
 public class RelayAllocationTests(ITestOutputHelper output)
 {
-    private sealed class CountingSink : IRtmpPlaySink
-    {
-        private long _media;
-        public long Video;
-
-        public long Media => Interlocked.Read(ref _media);
-
-        public void OnMedia(in MessageHeader header, ReadOnlySpan<byte> payload)
-        {
-            if (header.Type is RtmpMessageType.Audio or RtmpMessageType.Video)
-            {
-                Interlocked.Increment(ref _media);
-            }
-
-            if (header.Type is RtmpMessageType.Video)
-            {
-                Interlocked.Increment(ref Video);
-            }
-        }
-
-        public void OnStatus(StatusInfo status)
-        {
-        }
-
-        public void OnUserControl(UserControlEvent control)
-        {
-        }
-    }
-
     [Fact]
     public async Task Relaying_10000_messages_from_one_publisher_to_10_players_allocates_at_most_16_bytes_per_message()
     {
