@@ -44,9 +44,18 @@ grep -q ": live" "$WORK/ours.log" || { echo "edgertmp never went live:"; cat "$W
 sleep 5
 kill -0 $FF || { echo "ffmpeg exited:"; cat "$WORK/ffmpeg.log"; exit 1; }
 
+# Per-thread CPU of edgertmp over the window (name, ticks), printed when EDGERTMP_BENCH_THREADS=1.
+threads() { for t in /proc/$1/task/*; do printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' <"$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"; done 2>/dev/null; }
+ours_threads_start=$(threads $OURS)
 ours_start=$(cpu $OURS); ff_start=$(cpu $FF)
 sleep "$WINDOW"
 ours_end=$(cpu $OURS); ff_end=$(cpu $FF)
+ours_threads_end=$(threads $OURS)
+if [ "${EDGERTMP_BENCH_THREADS:-0}" = 1 ]; then
+  echo "edgertmp CPU ticks per thread over the window (1 tick = 1/$TICKS s):"
+  join -a 2 <(echo "$ours_threads_start" | sort) <(echo "$ours_threads_end" | sort) |
+    awk 'NF == 5 { d = $5 - $3 } NF == 3 { d = $3 } d > 0 { printf "  %-24s %d\n", $2, d }' | sort -k2 -nr
+fi
 
 awk -v os="$ours_start" -v oe="$ours_end" -v fs="$ff_start" -v fe="$ff_end" -v t="$TICKS" -v w="$WINDOW" 'BEGIN {
   o = (oe - os) / t; f = (fe - fs) / t;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Numerics;
 using EdgeRtmp.Protocol.Chunking;
 
 namespace EdgeRtmp.Media;
@@ -39,7 +40,7 @@ public enum MediaFrameFlags : byte
 public sealed class MediaFrame
 {
     private readonly MediaFramePool _pool;
-    private byte[] _buffer = [];
+    private readonly byte[] _buffer;
     private int _length;
     private int _references;
     private readonly Lock _bodyGate = new();
@@ -47,7 +48,12 @@ public sealed class MediaFrame
     private int _bodyLength;
     private long _bodyKey;
 
-    internal MediaFrame(MediaFramePool pool) => _pool = pool;
+    internal MediaFrame(MediaFramePool pool, int sizeClass, byte[] buffer)
+    {
+        _pool = pool;
+        SizeClass = sizeClass;
+        _buffer = buffer;
+    }
 
     public MediaKind Kind { get; private set; }
     public uint Timestamp { get; private set; }
@@ -62,6 +68,12 @@ public sealed class MediaFrame
     /// <summary>The payload as an array segment, for gathered socket writes.</summary>
     public ArraySegment<byte> Segment => new(_buffer, 0, _length);
 
+    /// <summary>The pool's size class this frame's buffers belong to; -1 for a frame too large to keep.</summary>
+    internal int SizeClass { get; }
+
+    /// <summary>Bytes this frame holds while it waits in its pool: the payload buffer and the chunked-body buffer.</summary>
+    internal int RetainedBytes => _buffer.Length + (_body?.Length ?? 0);
+
     public void AddReference()
     {
         int references = Interlocked.Increment(ref _references);
@@ -73,6 +85,7 @@ public sealed class MediaFrame
         int references = Interlocked.Decrement(ref _references);
         if (references == 0)
         {
+            _bodyKey = 0;
             _pool.Return(this);
         }
         else if (references < 0)
@@ -101,16 +114,13 @@ public sealed class MediaFrame
         {
             if (_bodyKey == 0)
             {
-                // The body buffer stays with the (pooled) frame, like the payload buffer.
+                // The body buffer stays with the (pooled) frame, like the payload buffer, and is made for the largest
+                // payload of the frame's size class: reused for a new payload, it is replaced only when the chunk
+                // size becomes smaller.
                 _bodyLength = ChunkWriter.ChunkedBodyLength(_length, chunkSize, chunkStreamId, timestamp);
                 if (_body is null || _body.Length < _bodyLength)
                 {
-                    if (_body is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(_body);
-                    }
-
-                    _body = ArrayPool<byte>.Shared.Rent(_bodyLength);
+                    _body = GC.AllocateUninitializedArray<byte>(ChunkWriter.ChunkedBodyLength(_buffer.Length, chunkSize, chunkStreamId, timestamp));
                 }
 
                 ChunkWriter.WriteChunkedBody(_body.AsSpan(0, _bodyLength), Span, chunkSize, chunkStreamId, timestamp);
@@ -130,16 +140,7 @@ public sealed class MediaFrame
 
     internal void Initialize(MediaKind kind, uint timestamp, MediaFrameFlags flags, int length)
     {
-        if (_buffer.Length < length)
-        {
-            if (_buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-            }
-
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 512));
-        }
-
+        Debug.Assert(length <= _buffer.Length, "a frame from the wrong size class");
         Kind = kind;
         Timestamp = timestamp;
         Flags = flags;
@@ -148,40 +149,56 @@ public sealed class MediaFrame
     }
 
     internal Span<byte> WritableSpan => new(_buffer, 0, _length);
-
-    internal int Capacity => _buffer.Length;
-
-    internal void ReleaseBuffers(bool keepPayloadBuffer)
-    {
-        _bodyKey = 0;
-        if (_body is not null && !(keepPayloadBuffer && _body.Length <= MediaFramePool.MaxRetainedBufferLength))
-        {
-            ArrayPool<byte>.Shared.Return(_body);
-            _body = null;
-        }
-
-        if (!keepPayloadBuffer && _buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
-    }
 }
 
 /// <summary>
-/// Frames and their payload buffers, reused. Payload arrays come from <see cref="ArrayPool{T}.Shared"/>;
-/// frames whose buffer grew past <see cref="MaxRetainedBufferLength"/> give it back when they return.
+/// Frames with their buffers, reused by size class (powers of two from 512 bytes to 1 MiB): a frame comes
+/// back to the class it was made for and keeps its payload and chunked-body buffers, so the steady state
+/// allocates nothing, however audio, small P frames and large keyframes interleave. Each class keeps up to
+/// <see cref="MaxRetainedBytesPerClass"/> (and at most <see cref="MaxFramesPerClass"/> frames): enough for
+/// the frames a GOP cache and the send queues hold at once, which all come back together when a GOP is
+/// dropped. Frames larger than 1 MiB are made for their one use and left to the GC.
 /// </summary>
 public sealed class MediaFramePool
 {
-    public const int MaxRetainedBufferLength = 1024 * 1024;
-    private readonly Lock _gate = new();
-    private readonly Stack<MediaFrame> _free = new();
-    private readonly int _maxFree;
+    public const int SmallestClassLength = 512;
+    public const int LargestClassLength = 1024 * 1024;
+    public const int MaxRetainedBytesPerClass = 16 * 1024 * 1024;
+    public const int MaxFramesPerClass = 1024;
+    private const int SmallestClassLog2 = 9;
+    private const int ClassCount = 12;
 
-    public MediaFramePool(int maxFree = 4096) => _maxFree = maxFree;
+    private readonly Lock _gate = new();
+    private readonly Stack<MediaFrame>[] _free = new Stack<MediaFrame>[ClassCount];
+    private readonly long[] _retainedBytes = new long[ClassCount];
+
+    public MediaFramePool()
+    {
+        for (int i = 0; i < ClassCount; i++)
+        {
+            _free[i] = new Stack<MediaFrame>();
+        }
+    }
 
     public static MediaFramePool Shared { get; } = new();
+
+    /// <summary>Bytes held by frames waiting in the pool, over every size class.</summary>
+    public long RetainedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                long total = 0;
+                foreach (long bytes in _retainedBytes)
+                {
+                    total += bytes;
+                }
+
+                return total;
+            }
+        }
+    }
 
     /// <summary>A frame holding a copy of <paramref name="payload"/>, with one reference owned by the caller.</summary>
     public MediaFrame Rent(MediaKind kind, uint timestamp, MediaFrameFlags flags, ReadOnlySpan<byte> payload)
@@ -199,32 +216,54 @@ public sealed class MediaFramePool
         return frame;
     }
 
+    /// <summary>The size class of a payload of <paramref name="length"/> bytes; -1 past the largest.</summary>
+    internal static int SizeClassOf(int length)
+    {
+        if (length > LargestClassLength)
+        {
+            return -1;
+        }
+
+        return length <= SmallestClassLength ? 0 : BitOperations.Log2((uint)length - 1) + 1 - SmallestClassLog2;
+    }
+
     private MediaFrame Rent(MediaKind kind, uint timestamp, MediaFrameFlags flags, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        int sizeClass = SizeClassOf(length);
         MediaFrame? frame = null;
-        lock (_gate)
+        if (sizeClass >= 0)
         {
-            _free.TryPop(out frame);
+            lock (_gate)
+            {
+                if (_free[sizeClass].TryPop(out frame))
+                {
+                    _retainedBytes[sizeClass] -= frame.RetainedBytes;
+                }
+            }
         }
 
-        frame ??= new MediaFrame(this);
+        frame ??= new MediaFrame(this, sizeClass, GC.AllocateUninitializedArray<byte>(sizeClass >= 0 ? SmallestClassLength << sizeClass : length));
         frame.Initialize(kind, timestamp, flags, length);
         return frame;
     }
 
     internal void Return(MediaFrame frame)
     {
-        frame.ReleaseBuffers(keepPayloadBuffer: frame.Capacity <= MaxRetainedBufferLength);
-        lock (_gate)
+        int sizeClass = frame.SizeClass;
+        if (sizeClass < 0)
         {
-            if (_free.Count < _maxFree)
-            {
-                _free.Push(frame);
-                return;
-            }
+            return;
         }
 
-        frame.ReleaseBuffers(keepPayloadBuffer: false);
+        int bytes = frame.RetainedBytes;
+        lock (_gate)
+        {
+            if (_free[sizeClass].Count < MaxFramesPerClass && _retainedBytes[sizeClass] + bytes <= MaxRetainedBytesPerClass)
+            {
+                _free[sizeClass].Push(frame);
+                _retainedBytes[sizeClass] += bytes;
+            }
+        }
     }
 }

@@ -314,33 +314,29 @@ public sealed partial class RtmpConnection : IAsyncDisposable
 
         lock (_gate)
         {
-            if (_sending || !TakeBatch())
+            // Batch after batch while the socket takes each at once; what a batch does not fit (more segments than
+            // one gathered write carries) goes in the next, still on this thread.
+            while (!_sending && TakeBatch())
             {
-                // The send under way (the loop's, or an inline one whose completion signals) sends the rest.
-                return true;
-            }
+                bool done;
+                try
+                {
+                    done = _transport.TrySendInline(_segments, s_inlineSendCompleted, this);
+                }
+                catch (Exception error) when (error is SocketException or ObjectDisposedException)
+                {
+                    CompleteBatch();
+                    CloseLocked($"send failed: {error.Message}");
+                    return true;
+                }
 
-            bool done;
-            try
-            {
-                done = _transport.TrySendInline(_segments, s_inlineSendCompleted, this);
-            }
-            catch (Exception error) when (error is SocketException or ObjectDisposedException)
-            {
+                if (!done)
+                {
+                    // The send under way finishes in the background; its completion hands the rest to the send loop.
+                    return true;
+                }
+
                 CompleteBatch();
-                CloseLocked($"send failed: {error.Message}");
-                return true;
-            }
-
-            if (!done)
-            {
-                return true;
-            }
-
-            CompleteBatch();
-            if (_queue.Count > 0)
-            {
-                _sendSignal.Set();
             }
         }
 
