@@ -35,7 +35,6 @@ public class FileVideoSourceTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(5)));
 
         var frames = sink.Frames;
-        Assert.True(source.LoopCount >= 2, $"looped {source.LoopCount} times");
         Assert.Equal(MediaKind.Data, frames[0].Kind);
         Assert.Equal(MediaFrameFlags.Metadata, frames[0].Flags);
         Assert.True(frames.Count(f => f.Kind == MediaKind.Video && f.Flags.HasFlag(MediaFrameFlags.SequenceHeader)) >= 3);
