@@ -32,7 +32,7 @@ public enum MediaFrameFlags : byte
 /// beyond the call that handed it over calls <see cref="AddReference"/> and later <see cref="Release"/>;
 /// the last release returns it to its pool. Payload bytes are read-only once the frame is shared.
 /// <para>
-/// Consumers that chunk the frame for RTMP can ask for <see cref="GetChunkedBody"/>: the payload cut into
+/// Consumers that chunk the frame for RTMP can ask for <see cref="TryGetChunkedBody"/>: the payload cut into
 /// chunks with type-3 headers between them, built once and shared by every connection with the same
 /// chunk size (see <see cref="ChunkWriter.WriteChunkedBody"/>).
 /// </para>

@@ -146,7 +146,9 @@ public class RtmpPublisherTests(ITestOutputHelper output)
                 }
             }
 
-            long allocated = 0;
+            // Whole-process counts also see what the test runner does meanwhile (reporting other tests uses reflection):
+            // the least of three windows is the publishing's own.
+            long[] windows = new long[3];
             Exception? failure = null;
             var thread = new Thread(() =>
             {
@@ -156,10 +158,13 @@ public class RtmpPublisherTests(ITestOutputHelper output)
                     SpinWait.SpinUntil(() => false, 200);
                     baseline = sink.Media;
                     Publish(5_000);
-                    GC.Collect();
-                    long before = GC.GetTotalAllocatedBytes(precise: true);
-                    Publish(10_000);
-                    allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    for (int window = 0; window < windows.Length; window++)
+                    {
+                        GC.Collect();
+                        long before = GC.GetTotalAllocatedBytes(precise: true);
+                        Publish(10_000);
+                        windows[window] = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    }
                 }
                 catch (Exception error)
                 {
@@ -169,8 +174,9 @@ public class RtmpPublisherTests(ITestOutputHelper output)
             thread.Start();
             await Task.Run(thread.Join);
             Assert.Null(failure);
+            long allocated = windows.Min();
             double perMessage = allocated / 10_000.0;
-            output.WriteLine($"publish allocation: {allocated} bytes for 10,000 messages = {perMessage:0.00} bytes per message (hub, publisher, our server and a player included)");
+            output.WriteLine($"publish allocation: {allocated} bytes for 10,000 messages = {perMessage:0.00} bytes per message (hub, publisher, our server and a player included; windows {string.Join(", ", windows)} bytes)");
             Assert.True(perMessage <= 16, $"{perMessage:0.0} bytes per message");
             Assert.Equal(0, publisher.FramesDropped);
         }

@@ -72,17 +72,22 @@ public class RelayAllocationTests(ITestOutputHelper output)
 
         // One dedicated thread publishes and waits (blocking a pool thread would make the pool inject threads,
         // and their allocations would be counted).
-        long allocated = 0;
+        // Whole-process counts also see what the test runner does meanwhile (reporting other tests uses reflection):
+        // the least of three windows is the relay's own.
+        long[] windows = new long[3];
         Exception? failure = null;
         var relay = new Thread(() =>
         {
             try
             {
                 Relay(5_000);
-                GC.Collect();
-                long before = GC.GetTotalAllocatedBytes(precise: true);
-                Relay(10_000);
-                allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                for (int window = 0; window < windows.Length; window++)
+                {
+                    GC.Collect();
+                    long before = GC.GetTotalAllocatedBytes(precise: true);
+                    Relay(10_000);
+                    windows[window] = GC.GetTotalAllocatedBytes(precise: true) - before;
+                }
             }
             catch (Exception error)
             {
@@ -100,8 +105,9 @@ public class RelayAllocationTests(ITestOutputHelper output)
         }
 
         await server.DisposeAsync();
+        long allocated = windows.Min();
         double perMessage = allocated / 10_000.0;
-        output.WriteLine($"relay allocation: {allocated} bytes for 10,000 messages to 10 players = {perMessage:0.00} bytes per message");
+        output.WriteLine($"relay allocation: {allocated} bytes for 10,000 messages to 10 players = {perMessage:0.00} bytes per message (windows {string.Join(", ", windows)} bytes)");
         Assert.True(perMessage <= 16, $"{allocated} bytes allocated for 10,000 relayed messages: {perMessage:0.0} per message (players, publisher and test loop included)");
     }
 
