@@ -2,8 +2,9 @@
 # Fan-out benchmark: nginx-rtmp (one worker) and EdgeRtmp side by side in one run. One ffmpeg publisher
 # (-re -c copy, a ~4 Mbit/s sample) and N players from edgertmp-load, for N in $COUNTS. For each server
 # and N: server CPU seconds over a steady window (after the players connected), peak RSS, RSS growth per
-# player, players still receiving at the end, keyframes missed, relay latency p50/p99 (see the load
-# client for how latency is measured). Ratios are EdgeRtmp / nginx.
+# player (after a 10-player warm-up that leaves before the baseline: the cost of each further player, not the
+# one-time cost of the first), players still receiving at the end, keyframes missed, relay latency p50/p99
+# (see the load client for how latency is measured). Ratios are EdgeRtmp / nginx.
 #
 #   scripts/bench-fanout.sh                 # N = 1 10 50 100 300, 20 s each
 #   COUNTS="100" SECONDS_PER_RUN=30 scripts/bench-fanout.sh
@@ -81,6 +82,10 @@ run_one() { # server N
   ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
   publisher=$!
   sleep 3
+  # Warm-up: 10 players for 3 s, gone before the baseline, so the per-player figure is what each further player
+  # costs, not the one-time cost of the first (compiling the session code, growing the heap).
+  dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --players 10 --duration 3 --ramp-ms 5 >/dev/null 2>&1 || true
+  sleep 1
   local rss_before; rss_before=$(rss_kib $pid)
   load_out="$work/load-$server-$n.txt"
   dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --players "$n" --duration "$SECONDS_PER_RUN" --ramp-ms 5 >"$load_out" 2>"$work/load-$server-$n.err" &
