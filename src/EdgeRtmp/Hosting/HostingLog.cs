@@ -27,6 +27,12 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "systemd watchdog armed: pinging every {Interval}")]
     public static partial void WatchdogArmed(ILogger logger, TimeSpan interval);
 
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Not feeding the systemd watchdog: {Reason}; systemd restarts the service if this lasts")]
+    public static partial void WatchdogWithheld(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "Healthy again: feeding the systemd watchdog")]
+    public static partial void WatchdogResumed(ILogger logger);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Viewers: {Count}")]
     public static partial void ViewerCountChanged(ILogger logger, int count);
 }

@@ -83,6 +83,8 @@ public sealed class VideoPipelineService : BackgroundService
         _startup.SourceDescription = source.Description;
         _hub = _streams.Acquire(path);
         _pipeline = new VideoPipeline(source, _hub, _clock, _logger);
+        VideoPipeline pipeline = _pipeline;
+        _health.AddProbe(() => pipeline.UnhealthyReason);
         _ = _pipeline.FirstFrame.ContinueWith(
             static (_, state) =>
             {

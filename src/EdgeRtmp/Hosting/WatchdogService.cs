@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace EdgeRtmp.Hosting;
 
 /// <summary>
-/// Sends WATCHDOG=1 at half of WATCHDOG_USEC while the service is healthy. When it stops being healthy the pings
-/// stop and systemd restarts us after WatchdogSec: that is the point of the watchdog.
+/// Sends WATCHDOG=1 at half of WATCHDOG_USEC while the service is healthy (<see cref="ServiceHealth"/>: the server
+/// serves and the video pipeline is not stuck). When it stops being healthy the pings stop, with the reason logged,
+/// and systemd restarts us after WatchdogSec: that is the point of the watchdog.
 /// </summary>
 public sealed class WatchdogService : BackgroundService
 {
@@ -31,11 +32,23 @@ public sealed class WatchdogService : BackgroundService
         using var timer = new PeriodicTimer(interval);
         try
         {
+            string? withheldFor = null;
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (_health.IsHealthy)
+                string? reason = _health.UnhealthyReason;
+                if (reason is null)
                 {
                     _notifier.Watchdog();
+                    if (withheldFor is not null)
+                    {
+                        HostingLog.WatchdogResumed(_logger);
+                        withheldFor = null;
+                    }
+                }
+                else if (reason != withheldFor)
+                {
+                    HostingLog.WatchdogWithheld(_logger, reason);
+                    withheldFor = reason;
                 }
             }
         }

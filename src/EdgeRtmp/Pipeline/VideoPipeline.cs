@@ -8,7 +8,10 @@ namespace EdgeRtmp.Pipeline;
 /// Runs one <see cref="IVideoSource"/> and publishes what it makes into a <see cref="StreamHub"/> ("live/cam"). The hub
 /// stays claimed for the pipeline's whole life, so players stay connected while a failed source is restarted; a
 /// failure is logged, reported through <see cref="Failed"/>, and the source runs again after the
-/// <see cref="RestartPolicy"/>'s delay.
+/// <see cref="RestartPolicy"/>'s delay. A source that runs but makes no frame for the stall timeout (a hung encoder,
+/// a camera that stopped delivering) is stopped and counts as failed. One that does not stop when asked makes the
+/// pipeline unhealthy (<see cref="UnhealthyReason"/>): the systemd watchdog then stops being fed and systemd restarts
+/// the service, which a stuck process cannot do for itself.
 /// </summary>
 public sealed class VideoPipeline : IVideoFrameSink
 {
@@ -18,9 +21,19 @@ public sealed class VideoPipeline : IVideoFrameSink
     private readonly ILogger _logger;
     private readonly RestartPolicy _restartPolicy;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+    private readonly TimeSpan _stallTimeout;
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _frames;
     private int _failures;
+
+    /// <summary>Pipeline-clock milliseconds of the last frame or source start; 0 while no source runs (not started, waiting to restart).</summary>
+    private long _lastProgressMs;
+
+    /// <summary>How long a running source may go without a frame before it is stopped and restarted.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest the stall watch sleeps: how soon it notices a source that ended.</summary>
+    private static readonly TimeSpan s_maxWatchInterval = TimeSpan.FromSeconds(1);
 
     /// <param name="delay">How to wait before a restart; tests pass one that returns at once.</param>
     public VideoPipeline(
@@ -29,7 +42,8 @@ public sealed class VideoPipeline : IVideoFrameSink
         PipelineClock clock,
         ILogger logger,
         RestartPolicy? restartPolicy = null,
-        Func<TimeSpan, CancellationToken, Task>? delay = null)
+        Func<TimeSpan, CancellationToken, Task>? delay = null,
+        TimeSpan? stallTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(hub);
@@ -41,6 +55,8 @@ public sealed class VideoPipeline : IVideoFrameSink
         _logger = logger;
         _restartPolicy = restartPolicy ?? RestartPolicy.Default;
         _delay = delay ?? Task.Delay;
+        _stallTimeout = stallTimeout ?? DefaultStallTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_stallTimeout, TimeSpan.Zero, nameof(stallTimeout));
     }
 
     public IVideoSource Source => _source;
@@ -51,6 +67,27 @@ public sealed class VideoPipeline : IVideoFrameSink
     public long FrameCount => Interlocked.Read(ref _frames);
 
     public int FailureCount => Volatile.Read(ref _failures);
+
+    /// <summary>
+    /// Why the pipeline is not healthy, or null when it is: a source it stopped for stalling has not ended within another
+    /// stall timeout. Waiting to restart a failed source is healthy (the pipeline is doing its job).
+    /// </summary>
+    public string? UnhealthyReason
+    {
+        get
+        {
+            long last = Volatile.Read(ref _lastProgressMs);
+            if (last == 0)
+            {
+                return null;
+            }
+
+            double idleSeconds = (_clock.Elapsed.TotalMilliseconds - last) / 1000;
+            return idleSeconds > 2 * _stallTimeout.TotalSeconds
+                ? $"video source {_source.Description} has made no frame for {idleSeconds:0} s and did not stop when asked"
+                : null;
+        }
+    }
 
     /// <summary>Raised after a source failure, with the reason and the delay before the restart.</summary>
     public event Action<string, TimeSpan>? Failed;
@@ -71,15 +108,19 @@ public sealed class VideoPipeline : IVideoFrameSink
             {
                 TimeSpan started = _clock.Elapsed;
                 string reason;
+                using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                MarkProgress();
+                Task running = RunSourceAsync(run.Token);
+                bool stalled = await WatchForStallAsync(running, run).ConfigureAwait(false);
                 try
                 {
-                    await _source.RunAsync(this, cancellationToken).ConfigureAwait(false);
+                    await running.ConfigureAwait(false);
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
                     }
 
-                    reason = _source.Description + " stopped by itself";
+                    reason = stalled ? StallReason() : _source.Description + " stopped by itself";
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -87,7 +128,11 @@ public sealed class VideoPipeline : IVideoFrameSink
                 }
                 catch (Exception exception)
                 {
-                    reason = exception.Message;
+                    reason = stalled ? StallReason() : exception.Message;
+                }
+                finally
+                {
+                    Volatile.Write(ref _lastProgressMs, 0);
                 }
 
                 delay = _restartPolicy.NextDelay(delay, _clock.Elapsed - started);
@@ -112,8 +157,44 @@ public sealed class VideoPipeline : IVideoFrameSink
         return true;
     }
 
+    /// <summary>The source's run as a task, also when it fails before its first await.</summary>
+    private async Task RunSourceAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await _source.RunAsync(this, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="running"/> to end; when no frame came for the stall timeout, cancels it through
+    /// <paramref name="run"/> and keeps waiting. True when it was stopped for stalling.
+    /// </summary>
+    private async Task<bool> WatchForStallAsync(Task running, CancellationTokenSource run)
+    {
+        bool stalled = false;
+        while (!running.IsCompleted)
+        {
+            TimeSpan idle = TimeSpan.FromMilliseconds(_clock.Elapsed.TotalMilliseconds - Volatile.Read(ref _lastProgressMs));
+            if (!stalled && idle >= _stallTimeout && !run.IsCancellationRequested)
+            {
+                stalled = true;
+                await run.CancelAsync().ConfigureAwait(false);
+            }
+
+            TimeSpan wait = stalled ? s_maxWatchInterval : _stallTimeout - idle;
+            wait = wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : wait > s_maxWatchInterval ? s_maxWatchInterval : wait;
+            await Task.WhenAny(running, Task.Delay(wait, CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        return stalled;
+    }
+
+    private string StallReason() => $"{_source.Description} made no frame for {_stallTimeout.TotalSeconds:0.#} s";
+
+    private void MarkProgress() => Volatile.Write(ref _lastProgressMs, Math.Max(1, (long)_clock.Elapsed.TotalMilliseconds));
+
     void IVideoFrameSink.OnFrame(MediaFrame frame)
     {
+        MarkProgress();
         _hub.Write(this, frame);
         if (Interlocked.Increment(ref _frames) == 1)
         {
