@@ -640,7 +640,7 @@ public sealed partial class RtmpConnection : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "{RemoteEndPoint} is not keeping up ({QueuedBytes} bytes queued): dropping video until the next keyframe")]
+        [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "{RemoteEndPoint} is not keeping up ({QueuedBytes} bytes queued): dropping video until the next keyframe")]
         public static partial void SendQueueOverflow(ILogger logger, System.Net.EndPoint? remoteEndPoint, int queuedBytes);
     }
 }

@@ -6,48 +6,48 @@ namespace EdgeRtmp.Net.Server;
 /// <summary>The server's log lines. Keys never appear in them: only stream names without their query.</summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "RTMP server listening on {EndPoint}")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "RTMP server listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, EndPoint endPoint);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "#{Session} accepted from {Remote}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "#{Session} accepted from {Remote}")]
     public static partial void Accepted(ILogger logger, long session, EndPoint? remote);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "#{Session} {Remote} closed: {Reason}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "#{Session} {Remote} closed: {Reason}")]
     public static partial void Closed(ILogger logger, long session, EndPoint? remote, string reason);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Refused {Remote}: already {Limit} connections (Server:MaxConnections)")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Refused {Remote}: already {Limit} connections (Server:MaxConnections)")]
     public static partial void ConnectionLimit(ILogger logger, EndPoint? remote, int limit);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "#{Session} failed")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "#{Session} failed")]
     public static partial void SessionFailed(ILogger logger, long session, Exception error);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "#{Session} {Remote} connected to '{App}' ({FlashVer})")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "#{Session} {Remote} connected to '{App}' ({FlashVer})")]
     public static partial void Connected(ILogger logger, long session, EndPoint? remote, string app, string flashVer);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "#{Session} {Remote} asked for unknown application '{App}'")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "#{Session} {Remote} asked for unknown application '{App}'")]
     public static partial void UnknownApp(ILogger logger, long session, EndPoint? remote, string app);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "#{Session} ignored command '{Command}'")]
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Debug, Message = "#{Session} ignored command '{Command}'")]
     public static partial void IgnoredCommand(ILogger logger, long session, string command);
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "#{Session} {Remote} publishes {Path}")]
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "#{Session} {Remote} publishes {Path}")]
     public static partial void PublishStarted(ILogger logger, long session, EndPoint? remote, string path);
 
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "#{Session} {Remote} may not publish '{Name}': {Reason}")]
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "#{Session} {Remote} may not publish '{Name}': {Reason}")]
     public static partial void PublishRefused(ILogger logger, long session, EndPoint? remote, string name, string reason);
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "#{Session} stopped publishing {Path}")]
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "#{Session} stopped publishing {Path}")]
     public static partial void PublishStopped(ILogger logger, long session, string path);
 
-    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "#{Session} {Remote} plays {Path} (live now: {Live})")]
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "#{Session} {Remote} plays {Path} (live now: {Live})")]
     public static partial void PlayStarted(ILogger logger, long session, EndPoint? remote, string path, bool live);
 
-    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "#{Session} {Remote} may not play '{Name}': {Reason}")]
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "#{Session} {Remote} may not play '{Name}': {Reason}")]
     public static partial void PlayRefused(ILogger logger, long session, EndPoint? remote, string name, string reason);
 
-    [LoggerMessage(EventId = 1032, Level = LogLevel.Information, Message = "#{Session} stopped playing {Path}")]
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Information, Message = "#{Session} stopped playing {Path}")]
     public static partial void PlayStopped(ILogger logger, long session, string path);
 }
