@@ -46,6 +46,12 @@ public readonly record struct SequenceParameterSet
     public bool FixedFrameRate { get; init; }
 
     /// <summary>
+    /// VUI <c>max_num_reorder_frames</c> (E.2.1): how many pictures may precede one in decode order and follow it in
+    /// output order (0 without B-frames); null when the SPS does not say.
+    /// </summary>
+    public uint? MaxNumReorderFrames { get; init; }
+
+    /// <summary>
     /// Frames per second from VUI timing (E.2.1): time_scale / (2 · num_units_in_tick), as a frame is two
     /// field ticks; 0 when the SPS carries no timing.
     /// </summary>
@@ -177,8 +183,9 @@ public readonly record struct SequenceParameterSet
 
         bool hasTiming = false, fixedFrameRate = false;
         uint numUnitsInTick = 0, timeScale = 0;
+        uint? maxNumReorderFrames = null;
         if (bits.BitsLeft > 0 && bits.ReadFlag()) // vui_parameters_present_flag
-            ReadVuiTiming(ref bits, out hasTiming, out numUnitsInTick, out timeScale, out fixedFrameRate);
+            ReadVui(ref bits, out hasTiming, out numUnitsInTick, out timeScale, out fixedFrameRate, out maxNumReorderFrames);
 
         return new SequenceParameterSet
         {
@@ -208,6 +215,7 @@ public readonly record struct SequenceParameterSet
             NumUnitsInTick = numUnitsInTick,
             TimeScale = timeScale,
             FixedFrameRate = fixedFrameRate,
+            MaxNumReorderFrames = maxNumReorderFrames,
         };
     }
 
@@ -226,12 +234,16 @@ public readonly record struct SequenceParameterSet
         }
     }
 
-    /// <summary>vui_parameters(), E.1.1, up to timing_info; the rest is not needed.</summary>
-    private static void ReadVuiTiming(ref BitReader bits, out bool hasTiming, out uint numUnitsInTick, out uint timeScale, out bool fixedFrameRate)
+    /// <summary>
+    /// vui_parameters(), E.1.1: timing_info and bitstream_restriction's max_num_reorder_frames. A VUI cut short after
+    /// timing_info leaves the reorder depth unknown rather than failing the SPS.
+    /// </summary>
+    private static void ReadVui(ref BitReader bits, out bool hasTiming, out uint numUnitsInTick, out uint timeScale, out bool fixedFrameRate, out uint? maxNumReorderFrames)
     {
         hasTiming = false;
         numUnitsInTick = timeScale = 0;
         fixedFrameRate = false;
+        maxNumReorderFrames = null;
         if (bits.ReadFlag()) // aspect_ratio_info_present_flag
         {
             uint aspectRatioIdc = bits.ReadBits(8);
@@ -258,5 +270,56 @@ public readonly record struct SequenceParameterSet
             timeScale = bits.ReadBits(32);
             fixedFrameRate = bits.ReadFlag();
         }
+
+        try
+        {
+            maxNumReorderFrames = ReadMaxNumReorderFrames(ref bits);
+        }
+        catch (RtmpProtocolException)
+        {
+            // A VUI cut short: the reorder depth stays unknown.
+        }
+    }
+
+    /// <summary>The rest of vui_parameters() after timing_info, up to max_num_reorder_frames.</summary>
+    private static uint? ReadMaxNumReorderFrames(ref BitReader bits)
+    {
+        if (bits.BitsLeft < 2)
+            return null;
+        bool nalHrd = bits.ReadFlag(); // nal_hrd_parameters_present_flag
+        if (nalHrd)
+            SkipHrdParameters(ref bits);
+        bool vclHrd = bits.ReadFlag(); // vcl_hrd_parameters_present_flag
+        if (vclHrd)
+            SkipHrdParameters(ref bits);
+        if (nalHrd || vclHrd)
+            bits.Skip(1); // low_delay_hrd_flag
+        bits.Skip(1); // pic_struct_present_flag
+        if (bits.BitsLeft > 0 && bits.ReadFlag()) // bitstream_restriction_flag
+        {
+            bits.Skip(1); // motion_vectors_over_pic_boundaries_flag
+            bits.ReadUe(); // max_bytes_per_pic_denom
+            bits.ReadUe(); // max_bits_per_mb_denom
+            bits.ReadUe(); // log2_max_mv_length_horizontal
+            bits.ReadUe(); // log2_max_mv_length_vertical
+            return bits.ReadUe();
+        }
+        return null;
+    }
+
+    /// <summary>hrd_parameters(), E.1.2.</summary>
+    private static void SkipHrdParameters(ref BitReader bits)
+    {
+        uint cpbCount = bits.ReadUe() + 1; // cpb_cnt_minus1
+        if (cpbCount > 32)
+            RtmpProtocolException.Throw($"H.264: {cpbCount} coded picture buffers in the HRD parameters (at most 32).");
+        bits.Skip(8); // bit_rate_scale, cpb_size_scale
+        for (uint i = 0; i < cpbCount; i++)
+        {
+            bits.ReadUe(); // bit_rate_value_minus1
+            bits.ReadUe(); // cpb_size_value_minus1
+            bits.Skip(1); // cbr_flag
+        }
+        bits.Skip(20); // initial_cpb_removal_delay_length_minus1, cpb_removal_delay_length_minus1, dpb_output_delay_length_minus1, time_offset_length
     }
 }

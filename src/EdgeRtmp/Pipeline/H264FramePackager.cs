@@ -13,8 +13,10 @@ namespace EdgeRtmp.Pipeline;
 /// </summary>
 /// <remarks>
 /// Video tag body (FLV spec E.4.3.1): <c>FrameType(4) | CodecID(4)</c>, <c>AVCPacketType</c> (0 sequence header,
-/// 1 NAL units), <c>CompositionTime</c> (SI24), then the data. Composition time is 0: the sources we package emit
-/// pictures in presentation order (no B-frames), or we do not know better from a raw elementary stream.
+/// 1 NAL units), <c>CompositionTime</c> (SI24), then the data. Pictures arrive in decode order; with B-frames the
+/// composition time (how much later than decoded a picture is shown) comes from its picture order count
+/// (<see cref="PictureOrder"/>) times the frame period, as FFmpeg's FLV muxer writes it. Without a known frame rate it
+/// is 0.
 /// </remarks>
 public sealed class H264FramePackager
 {
@@ -26,6 +28,7 @@ public sealed class H264FramePackager
     private const double AvcCodecId = 7;
 
     private readonly H264ParameterSets _parameterSets = new();
+    private readonly PictureOrder _pictureOrder = new();
     private readonly ArrayBufferWriter<byte> _avcc = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> _scratch = new(512);
     private readonly double? _frameRate;
@@ -34,6 +37,7 @@ public sealed class H264FramePackager
     private bool _hasTimestamp;
     private uint _lastTimestamp;
     private bool _fillKeyframe;
+    private int _fillCompositionTime;
 
     /// <param name="frameRate">For <c>onMetaData</c>; null takes it from the SPS timing info, if any.</param>
     public H264FramePackager(double? frameRate = null)
@@ -82,6 +86,7 @@ public sealed class H264FramePackager
 
         _waitingForKeyframe = false;
         _fillKeyframe = info.IsKeyframe;
+        _fillCompositionTime = CompositionTime(annexBAccessUnit);
         MediaFrame frame = MediaFramePool.Shared.Rent(
             MediaKind.Video,
             timestamp,
@@ -99,11 +104,29 @@ public sealed class H264FramePackager
         _hasTimestamp = true;
     }
 
+    /// <summary>Milliseconds between decoding and showing the picture: its reorder offset in frame periods.</summary>
+    private int CompositionTime(ReadOnlySpan<byte> annexBAccessUnit)
+    {
+        while (AnnexB.TryReadNalUnit(ref annexBAccessUnit, out ReadOnlySpan<byte> nalUnit))
+        {
+            if (NalUnit.GetType(nalUnit) is NalUnitType.IdrSlice or NalUnitType.NonIdrSlice)
+            {
+                int periods = _pictureOrder.Next(nalUnit, _parameterSets.SequenceParameterSet);
+                double frameRate = _frameRate ?? FramesPerSecond;
+                return frameRate > 0 ? (int)Math.Round(periods * 1000 / frameRate) : 0;
+            }
+        }
+
+        return 0;
+    }
+
     private void FillPicture(Span<byte> destination)
     {
         destination[0] = _fillKeyframe ? KeyframeAvc : InterFrameAvc;
         destination[1] = AvcNalUnits;
-        destination[2] = destination[3] = destination[4] = 0;
+        destination[2] = (byte)(_fillCompositionTime >> 16);
+        destination[3] = (byte)(_fillCompositionTime >> 8);
+        destination[4] = (byte)_fillCompositionTime;
         _avcc.WrittenSpan.CopyTo(destination[VideoTagHeaderLength..]);
     }
 

@@ -28,21 +28,35 @@ public class RunSourceTests
         Assert.Equal("", decode.Stderr + decode.Stdout);
     }
 
-    [Fact]
-    public async Task Run_with_an_exec_ffmpeg_encoder_serves_what_ffmpeg_decodes_cleanly()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task Run_with_an_exec_ffmpeg_encoder_serves_what_ffmpeg_decodes_cleanly(int bFrames)
     {
         Tools.Require("ffmpeg");
-        // -bf 0: a raw elementary stream carries no timestamps, so we send composition time 0; with B-frames that
-        // reorders presentation (ffmpeg then warns about non-monotonic DTS). Camera encoders (rpicam-vid, V4L2 M2M)
-        // make no B-frames. -flush_packets 1: pictures are stamped on arrival, and ffmpeg would otherwise hold them in
-        // its 32 KB output buffer and deliver bursts 1 ms apart.
+        // A raw elementary stream carries no timestamps: pictures are stamped on arrival (decode order) and, with
+        // B-frames, get their composition time from the picture order count. -flush_packets 1: ffmpeg would otherwise
+        // hold pictures in its 32 KB output buffer and deliver bursts 1 ms apart.
         await using var app = await RunningApp.StartAsync(
-            "--video", "exec:\"ffmpeg -v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -c:v libx264 -bf 0 -g 25 -bsf:v h264_mp4toannexb -flush_packets 1 -f h264 -\"");
+            "--video", $"exec:\"ffmpeg -v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -c:v libx264 -bf {bFrames} -g 25 -bsf:v h264_mp4toannexb -flush_packets 1 -f h264 -\"");
 
         var probe = await PeerProcess.RunAsync(PeerTimeout, "ffprobe", "-v", "error", "-select_streams", "v",
             "-show_entries", "stream=codec_name,width,height", "-of", "default=noprint_wrappers=1", app.Url);
         Assert.True(probe.ExitCode == 0, probe.Stderr);
         Assert.Equal("codec_name=h264\nwidth=320\nheight=240", probe.Stdout.Trim().ReplaceLineEndings("\n"));
+
+        // Pictures come out of the decoder in presentation order: their timestamps must increase (composition time 0
+        // on a B-frame stream would show them out of order).
+        var frames = await PeerProcess.RunAsync(PeerTimeout, "ffprobe", "-v", "error", "-select_streams", "v", "-read_intervals", "%+3",
+            "-show_entries", "frame=pts", "-of", "csv=p=0", app.Url);
+        Assert.True(frames.ExitCode == 0, frames.Stderr);
+        long[] pts = frames.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => long.Parse(line.TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(pts.Length >= 50, $"{pts.Length} pictures in 3 s");
+        for (int i = 1; i < pts.Length; i++)
+        {
+            Assert.True(pts[i] > pts[i - 1], $"picture {i} shown at {pts[i]} ms after one at {pts[i - 1]} ms");
+        }
 
         var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", app.Url, "-t", "4", "-f", "null", "-");
         Assert.True(decode.ExitCode == 0, decode.Stderr);
