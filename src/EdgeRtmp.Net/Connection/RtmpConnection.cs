@@ -50,7 +50,7 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     private readonly ChunkWriter _writer = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private readonly ArrayBufferWriter<byte> _payloadScratch = new(256);
-    private readonly Queue<OutboundItem> _queue = new();
+    private Queue<OutboundItem> _queue = new(SteadyQueueCapacity);
     private readonly AsyncSignal _sendSignal = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly byte[] _headerScratch = new byte[MaxSegmentsPerSend * ChunkReader.MaxChunkHeaderLength];
@@ -62,10 +62,16 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     private bool _sending;
     private int _corked;
     private string? _closingReason;
-    private const int InitialReceiveBuffer = 4 * 1024;
+    private const int InitialReceiveBuffer = 2 * 1024;
+
+    /// <summary>
+    /// Queue slots a live player needs; a late joiner's GOP replay grows the queue to a few hundred (8 KiB and more
+    /// per player), and it is given back once that has been sent.
+    /// </summary>
+    private const int SteadyQueueCapacity = 32;
     private const int MaxReceiveBuffer = 64 * 1024;
 
-    /// <summary>Players send little (acknowledgements): they keep 4 KiB; a publisher whose reads fill it grows it to 64 KiB.</summary>
+    /// <summary>Players send little (acknowledgements): they keep 2 KiB; a publisher whose reads fill it grows it to 64 KiB.</summary>
     private byte[] _receiveBuffer = new byte[InitialReceiveBuffer];
     private int _received;
     private int _queuedBytes;
@@ -604,6 +610,10 @@ public sealed partial class RtmpConnection : IAsyncDisposable
         _inFlight.Clear();
         _segments.Clear();
         _sending = false;
+        if (_queue.Count == 0 && _queue.EnsureCapacity(0) > 2 * SteadyQueueCapacity)
+        {
+            _queue = new Queue<OutboundItem>(SteadyQueueCapacity);
+        }
 
         // A close already emptied the queue and its count.
         if (!IsClosed)
@@ -613,6 +623,18 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     }
 
     internal void SignalSendLoop() => _sendSignal.Set();
+
+    /// <summary>Slots the send queue holds now (tests: a burst's growth is given back).</summary>
+    internal int QueueCapacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.EnsureCapacity(0);
+            }
+        }
+    }
 
     /// <summary>Set while this connection waits in a <see cref="SendCork"/> for its flush (one entry per cork).</summary>
     internal ref int CorkedFlag => ref _corked;

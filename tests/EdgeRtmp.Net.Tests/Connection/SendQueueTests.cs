@@ -86,6 +86,40 @@ public class SendQueueTests
         await loop;
     }
 
+    [Fact]
+    public async Task A_burst_grows_the_queue_and_the_growth_is_given_back_once_it_is_sent()
+    {
+        (RtmpConnection sender, RtmpConnection reader) = await ConnectedPairAsync(new SendQueueOptions());
+        await using var _ = sender;
+        await using var __ = reader;
+        var received = new List<(uint Timestamp, int Length)>();
+        Task loop = reader.ReceiveLoopAsync(new Recorder(received), CancellationToken.None);
+
+        // A late joiner's GOP replay: a few hundred frames queued at once (held back by a cork, as a publisher's read is).
+        SendCork.Enter();
+        try
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                MediaFrame frame = MediaFramePool.Shared.Rent(MediaKind.Audio, (uint)i * 23, MediaFrameFlags.None, [0xAF, 1, 0x21, 0x10, (byte)i]);
+                Assert.True(sender.EnqueueMedia(frame, 1));
+                frame.Release();
+            }
+
+            Assert.True(sender.QueueCapacity >= 300, $"capacity {sender.QueueCapacity} for 300 queued frames");
+        }
+        finally
+        {
+            SendCork.Exit();
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => sender.QueuedBytes == 0, TimeSpan.FromSeconds(10)));
+        Assert.True(sender.QueueCapacity <= 64, $"the queue kept {sender.QueueCapacity} slots after the burst");
+        Assert.True(SpinWait.SpinUntil(() => { lock (received) return received.Count == 300; }, TimeSpan.FromSeconds(10)));
+        reader.Close("done");
+        await loop;
+    }
+
     private sealed class Recorder(List<(uint, int)> received) : IRtmpMessageHandler
     {
         public void HandleMessage(RtmpConnection connection, in EdgeRtmp.Protocol.Messages.RtmpMessage message)
