@@ -8,7 +8,9 @@ namespace EdgeRtmp.Media.H264;
 /// <param name="NalUnitCount">NAL units written (AUD, SPS and PPS are left out).</param>
 /// <param name="IsKeyframe">The access unit holds an IDR slice.</param>
 /// <param name="ParameterSetsChanged">An SPS or PPS in it differed from the one held: send a new sequence header first.</param>
-public readonly record struct AvccFrameInfo(int BytesWritten, int NalUnitCount, bool IsKeyframe, bool ParameterSetsChanged);
+/// <param name="FirstSliceOffset">Where the first slice NAL unit (its header byte) starts in the AVCC payload; -1 when there is none.</param>
+/// <param name="FirstSliceLength">That NAL unit's length.</param>
+public readonly record struct AvccFrameInfo(int BytesWritten, int NalUnitCount, bool IsKeyframe, bool ParameterSetsChanged, int FirstSliceOffset = -1, int FirstSliceLength = 0);
 
 /// <summary>
 /// Converts an Annex B access unit to the AVCC form carried in FLV/RTMP video tags (AVCPacketType 1) and MP4:
@@ -54,7 +56,7 @@ public static class AvccWriter
 
     private static AvccFrameInfo WriteCore(ReadOnlySpan<byte> annexB, Span<byte> destination, H264ParameterSets parameterSets)
     {
-        int written = 0, count = 0;
+        int written = 0, count = 0, firstSliceOffset = -1, firstSliceLength = 0;
         bool keyframe = false, changed = false;
         while (AnnexB.TryReadNalUnit(ref annexB, out ReadOnlySpan<byte> nalUnit))
         {
@@ -67,12 +69,17 @@ public static class AvccWriter
             if (!IsCarried(type))
                 continue;
             keyframe |= type == NalUnitType.IdrSlice;
+            if (firstSliceOffset < 0 && type is NalUnitType.IdrSlice or NalUnitType.NonIdrSlice)
+            {
+                firstSliceOffset = written + LengthPrefixSize;
+                firstSliceLength = nalUnit.Length;
+            }
             BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(written), (uint)nalUnit.Length);
             nalUnit.CopyTo(destination.Slice(written + LengthPrefixSize));
             written += LengthPrefixSize + nalUnit.Length;
             count++;
         }
-        return new AvccFrameInfo(written, count, keyframe, changed);
+        return new AvccFrameInfo(written, count, keyframe, changed, firstSliceOffset, firstSliceLength);
     }
 
     private static bool IsCarried(NalUnitType type) =>

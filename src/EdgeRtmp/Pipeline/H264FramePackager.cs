@@ -86,7 +86,7 @@ public sealed class H264FramePackager
 
         _waitingForKeyframe = false;
         _fillKeyframe = info.IsKeyframe;
-        _fillCompositionTime = CompositionTime(annexBAccessUnit);
+        _fillCompositionTime = CompositionTime(info);
         MediaFrame frame = MediaFramePool.Shared.Rent(
             MediaKind.Video,
             timestamp,
@@ -105,19 +105,17 @@ public sealed class H264FramePackager
     }
 
     /// <summary>Milliseconds between decoding and showing the picture: its reorder offset in frame periods.</summary>
-    private int CompositionTime(ReadOnlySpan<byte> annexBAccessUnit)
+    private int CompositionTime(in AvccFrameInfo info)
     {
-        while (AnnexB.TryReadNalUnit(ref annexBAccessUnit, out ReadOnlySpan<byte> nalUnit))
+        if (info.FirstSliceOffset < 0)
         {
-            if (NalUnit.GetType(nalUnit) is NalUnitType.IdrSlice or NalUnitType.NonIdrSlice)
-            {
-                int periods = _pictureOrder.Next(nalUnit, _parameterSets.SequenceParameterSet);
-                double frameRate = _frameRate ?? FramesPerSecond;
-                return frameRate > 0 ? (int)Math.Round(periods * 1000 / frameRate) : 0;
-            }
+            return 0;
         }
 
-        return 0;
+        ReadOnlySpan<byte> slice = _avcc.WrittenSpan.Slice(info.FirstSliceOffset, info.FirstSliceLength);
+        int periods = _pictureOrder.Next(slice, _parameterSets.SequenceParameterSet);
+        double frameRate = _frameRate ?? FramesPerSecond;
+        return frameRate > 0 ? (int)Math.Round(periods * 1000 / frameRate) : 0;
     }
 
     private void FillPicture(Span<byte> destination)

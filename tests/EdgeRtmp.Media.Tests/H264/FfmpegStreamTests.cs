@@ -141,6 +141,11 @@ public sealed class FfmpegStreamTests(FfmpegStreamsFixture fixture)
             output.ResetWrittenCount();
             AvccFrameInfo info = AvccWriter.Write(accessUnit.AnnexB, output, parameterSets);
             Assert.Equal(accessUnit.IsKeyframe, info.IsKeyframe);
+
+            // The first slice, as reported: a slice NAL unit behind its own length prefix.
+            ReadOnlySpan<byte> firstSlice = output.WrittenSpan.Slice(info.FirstSliceOffset, info.FirstSliceLength);
+            Assert.True(NalUnit.GetType(firstSlice) is NalUnitType.IdrSlice or NalUnitType.NonIdrSlice);
+            Assert.Equal(info.FirstSliceLength, BinaryPrimitives.ReadInt32BigEndian(output.WrittenSpan[(info.FirstSliceOffset - 4)..]));
             frames.Add((info.IsKeyframe, info.ParameterSetsChanged, output.WrittenSpan.ToArray(), accessUnit.AnnexB.ToArray()));
         }
 
