@@ -1,3 +1,5 @@
+using EdgeRtmp.Protocol;
+
 namespace EdgeRtmp.Media.H264;
 
 /// <summary>
@@ -104,7 +106,7 @@ public sealed class PictureOrder
             pocLsb = (int)bits.ReadBits(sps.Log2MaxPicOrderCntLsb);
             return true;
         }
-        catch (EdgeRtmp.Protocol.RtmpProtocolException)
+        catch (RtmpProtocolException)
         {
             return false;
         }

@@ -91,7 +91,7 @@ public static class FlvPacer
     }
 
     /// <summary>A tag as a frame stamped <paramref name="timestamp"/>, or null for a tag a stream does not carry (empty, unknown type, @clearDataFrame).</summary>
-    public static MediaFrame? ToFrame(in FlvTag tag, uint timestamp)
+    private static MediaFrame? ToFrame(in FlvTag tag, uint timestamp)
     {
         ReadOnlySequence<byte> payload = tag.Payload;
         if (payload.IsEmpty)
