@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using static EdgeRtmp.Protocol.BigEndian24;
 
 namespace EdgeRtmp.Media.Flv;
 
@@ -334,7 +335,4 @@ public static class FlvPayload
         15 => FlvAudioCodec.DeviceSpecific,
         _ => FlvAudioCodec.Unknown,
     };
-
-    /// <summary>SI24, big-endian, sign-extended.</summary>
-    private static int ReadInt24(ReadOnlySpan<byte> source) => ((source[0] << 24) | (source[1] << 16) | (source[2] << 8)) >> 8;
 }

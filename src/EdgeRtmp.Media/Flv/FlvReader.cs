@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using static EdgeRtmp.Protocol.BigEndian24;
 
 namespace EdgeRtmp.Media.Flv;
 
@@ -172,8 +173,6 @@ public sealed class FlvReader
 
         PreviousTagSizeMismatches++;
     }
-
-    private static int ReadUInt24(ReadOnlySpan<byte> source) => (source[0] << 16) | (source[1] << 8) | source[2];
 
     private static uint ReadUInt32(ReadOnlySequence<byte> source)
     {

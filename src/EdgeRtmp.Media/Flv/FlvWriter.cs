@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using static EdgeRtmp.Protocol.BigEndian24;
 
 namespace EdgeRtmp.Media.Flv;
 
@@ -70,13 +71,6 @@ public static class FlvWriter
     {
         BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(FlvTag.PreviousTagSizeLength), (uint)(FlvTag.HeaderLength + dataSize));
         output.Advance(FlvTag.PreviousTagSizeLength);
-    }
-
-    private static void WriteUInt24(Span<byte> destination, uint value)
-    {
-        destination[0] = (byte)(value >> 16);
-        destination[1] = (byte)(value >> 8);
-        destination[2] = (byte)value;
     }
 
     private static void ThrowTooLarge(long length) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using EdgeRtmp.Protocol.Messages;
+using static EdgeRtmp.Protocol.BigEndian24;
 
 namespace EdgeRtmp.Protocol.Chunking;
 
@@ -273,8 +274,6 @@ public sealed class ChunkReader : IDisposable
                 break;
         }
     }
-
-    private static int ReadUInt24(ReadOnlySpan<byte> source) => (source[0] << 16) | (source[1] << 8) | source[2];
 
     private static void ThrowNoPreviousHeader(int chunkStreamId, int format) =>
         RtmpProtocolException.Throw($"Chunk stream {chunkStreamId} starts with a type-{format} header, which needs a previous type-0 header on that chunk stream.");

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using EdgeRtmp.Protocol.Messages;
+using static EdgeRtmp.Protocol.BigEndian24;
 
 namespace EdgeRtmp.Protocol.Chunking;
 
@@ -216,13 +217,6 @@ public sealed class ChunkWriter
         destination[1] = (byte)rest;
         destination[2] = (byte)(rest >> 8);
         return 3;
-    }
-
-    private static void WriteUInt24(Span<byte> destination, uint value)
-    {
-        destination[0] = (byte)(value >> 16);
-        destination[1] = (byte)(value >> 8);
-        destination[2] = (byte)value;
     }
 
     private sealed class OutgoingState

@@ -1,6 +1,7 @@
 using System.Buffers;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.H264;
+using EdgeRtmp.Protocol;
 using EdgeRtmp.Protocol.Messages.Commands;
 
 namespace EdgeRtmp.Pipeline;
@@ -122,9 +123,7 @@ public sealed class H264FramePackager
     {
         destination[0] = _fillKeyframe ? KeyframeAvc : InterFrameAvc;
         destination[1] = AvcNalUnits;
-        destination[2] = (byte)(_fillCompositionTime >> 16);
-        destination[3] = (byte)(_fillCompositionTime >> 8);
-        destination[4] = (byte)_fillCompositionTime;
+        BigEndian24.WriteInt24(destination[2..], _fillCompositionTime);
         _avcc.WrittenSpan.CopyTo(destination[VideoTagHeaderLength..]);
     }
 
