@@ -146,34 +146,15 @@ public class RtmpPublisherTests(ITestOutputHelper output)
                 }
             }
 
-            // Whole-process counts also see what the test runner does meanwhile (reporting other tests uses reflection):
-            // the least of three windows is the publishing's own.
-            long[] windows = new long[3];
-            Exception? failure = null;
-            var thread = new Thread(() =>
-            {
-                try
+            long[] windows = await ProcessAllocation.MeasureAsync(
+                () =>
                 {
                     // Frames before the first keyframe are dropped by the connection's rule; count from there.
                     SpinWait.SpinUntil(() => false, 200);
                     baseline = sink.Media;
                     Publish(5_000);
-                    for (int window = 0; window < windows.Length; window++)
-                    {
-                        GC.Collect();
-                        long before = GC.GetTotalAllocatedBytes(precise: true);
-                        Publish(10_000);
-                        windows[window] = GC.GetTotalAllocatedBytes(precise: true) - before;
-                    }
-                }
-                catch (Exception error)
-                {
-                    failure = error;
-                }
-            });
-            thread.Start();
-            await Task.Run(thread.Join);
-            Assert.Null(failure);
+                },
+                () => Publish(10_000));
             long allocated = windows.Min();
             double perMessage = allocated / 10_000.0;
             output.WriteLine($"publish allocation: {allocated} bytes for 10,000 messages = {perMessage:0.00} bytes per message (hub, publisher, our server and a player included; windows {string.Join(", ", windows)} bytes)");

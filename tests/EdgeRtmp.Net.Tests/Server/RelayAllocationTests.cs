@@ -70,33 +70,7 @@ public class RelayAllocationTests(ITestOutputHelper output)
             WaitFor(players, sent);
         }
 
-        // One dedicated thread publishes and waits (blocking a pool thread would make the pool inject threads,
-        // and their allocations would be counted).
-        // Whole-process counts also see what the test runner does meanwhile (reporting other tests uses reflection):
-        // the least of three windows is the relay's own.
-        long[] windows = new long[3];
-        Exception? failure = null;
-        var relay = new Thread(() =>
-        {
-            try
-            {
-                Relay(5_000);
-                for (int window = 0; window < windows.Length; window++)
-                {
-                    GC.Collect();
-                    long before = GC.GetTotalAllocatedBytes(precise: true);
-                    Relay(10_000);
-                    windows[window] = GC.GetTotalAllocatedBytes(precise: true) - before;
-                }
-            }
-            catch (Exception error)
-            {
-                failure = error;
-            }
-        });
-        relay.Start();
-        await Task.Run(relay.Join);
-        Assert.Null(failure);
+        long[] windows = await ProcessAllocation.MeasureAsync(() => Relay(5_000), () => Relay(10_000));
 
         Assert.All(players, p => Assert.Equal(sent, p.Sink.Media));
         foreach (var player in players)
