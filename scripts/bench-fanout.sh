@@ -27,9 +27,7 @@ dotnet build tests/EdgeRtmp.LoadClient -c Release -nologo -v quiet >/dev/null
 edgertmp_dll=$(ls src/EdgeRtmp/bin/Release/net*/edgertmp.dll | head -1)
 load_dll=$(ls tests/EdgeRtmp.LoadClient/bin/Release/net*/edgertmp-load.dll | head -1)
 
-sample="$work/sample.flv"
-ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 \
-  -t 30 -c:v libx264 -preset veryfast -g 60 -b:v 4M -maxrate 4M -bufsize 8M -c:a aac -b:a 128k -f flv "$sample"
+sample=$(scripts/bench-sample.sh)
 bitrate=$(ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$sample")
 
 cpu_seconds() { # utime + stime of a pid, in seconds

@@ -16,13 +16,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-SAMPLE=/tmp/edgertmp-samples/h264-aac-4m.flv
-if [ ! -f "$SAMPLE" ]; then
-  mkdir -p /tmp/edgertmp-samples
-  ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 \
-    -t 30 -c:v libx264 -preset veryfast -g 60 -b:v 4M -maxrate 4M -bufsize 8M -c:a aac -b:a 128k -f flv "$SAMPLE.part"
-  mv "$SAMPLE.part" "$SAMPLE"
-fi
+SAMPLE=$(scripts/bench-sample.sh)
 
 if [ -n "${EDGERTMP_BIN:-}" ]; then
   [ -x "$EDGERTMP_BIN" ] || { echo "bench-publish: EDGERTMP_BIN=$EDGERTMP_BIN is not an executable" >&2; exit 1; }
