@@ -48,8 +48,12 @@ public sealed record FlvPacingOptions
 /// </summary>
 public static class FlvPacer
 {
-    /// <summary>The longest the pacing thread sleeps before it looks at its cancellation token again.</summary>
-    private const double MaxSleepSliceMs = 100;
+    /// <summary>
+    /// The longest the pacing thread sleeps before it looks at its cancellation token again: how long a stop may take.
+    /// Longer than a burst plus the gap to the next tag, so that the sleep between two bursts is one wake-up (at 100 ms
+    /// it was two: strace counted 18 timed waits a second for 100 ms bursts).
+    /// </summary>
+    private const double MaxSleepSliceMs = 250;
 
     /// <summary>Opens <paramref name="path"/> for <see cref="RunAsync"/>: IO errors (missing, unreadable) are thrown here.</summary>
     public static Stream OpenFile(string path) =>
@@ -210,8 +214,8 @@ public static class FlvPacer
 
     /// <summary>
     /// Sleeps <paramref name="milliseconds"/> in slices of at most <see cref="MaxSleepSliceMs"/>, looking at the token
-    /// between them: a plain sleep costs a fraction of a wait on the token's handle (measured per thread, the wait
-    /// machinery took a tenth of the pacing thread's CPU). True when cancelled.
+    /// between them: a plain sleep costs a fraction of a wait on the token's handle (perf put about 7 % of the pacing
+    /// thread in the runtime's wait code under that wait; docs/BENCHMARKS.md). True when cancelled.
     /// </summary>
     private static bool Sleep(double milliseconds, CancellationToken cancellationToken)
     {
