@@ -25,6 +25,9 @@ public sealed class PictureOrder
     private int? _lastPoc;
     private int _step = 2;
 
+    /// <summary>Whether a stream with <paramref name="sps"/> gets offsets other than 0 from <see cref="Next"/>.</summary>
+    public static bool Reorders(in SequenceParameterSet sps) => sps.PicOrderCntType == 0 && ReorderDepth(sps) > 0;
+
     /// <summary>
     /// The composition offset, in frame periods, of the picture whose first slice NAL unit (type 1 or 5, with its
     /// header byte) is <paramref name="sliceNalUnit"/>. Call once per picture, in decode order.
@@ -79,9 +82,10 @@ public sealed class PictureOrder
         }
 
         _lastPoc = poc;
-        int depth = (int)Math.Min(sps.MaxNumReorderFrames ?? DefaultReorderDepth, MaxOffset);
-        return Math.Clamp(poc / _step - _sinceIdr + depth, 0, MaxOffset);
+        return Math.Clamp(poc / _step - _sinceIdr + ReorderDepth(sps), 0, MaxOffset);
     }
+
+    private static int ReorderDepth(in SequenceParameterSet sps) => (int)Math.Min(sps.MaxNumReorderFrames ?? DefaultReorderDepth, MaxOffset);
 
     /// <summary>slice_header(), 7.3.3, up to pic_order_cnt_lsb. False for a field picture or a header cut short.</summary>
     private static bool TryReadPocLsb(ReadOnlySpan<byte> nalUnit, in SequenceParameterSet sps, bool idr, out int pocLsb)

@@ -137,7 +137,7 @@ public sealed class ExecVideoSource : IVideoSource
         {
             if (_assembler.TryAdd(nalUnit, out AccessUnit accessUnit))
             {
-                _packager.Write(accessUnit.AnnexB, Stamp(arrival), sink);
+                _packager.Write(accessUnit.AnnexB, Stamp(arrival, accessUnit.IsKeyframe), sink);
             }
         }
     }
@@ -146,9 +146,11 @@ public sealed class ExecVideoSource : IVideoSource
     /// Arrival times jitter by a few ms (pipe, scheduler); players that output at a constant rate read that as
     /// frames out of place. When the SPS declares a frame rate, a picture that arrives within one frame period of
     /// where the rate puts it is stamped there (the prediction drifts toward arrivals slowly); a burst keeps the
-    /// cadence of one period per picture; after a stall the stamp is the arrival time.
+    /// cadence of one period per picture; after a stall the stamp is the arrival time. With B-frames the jump waits for
+    /// the next keyframe: composition times are whole frame periods, so a jump inside a GOP would show the pictures
+    /// decoded after it later than one decoded before it that they precede.
     /// </summary>
-    private uint Stamp(double arrival)
+    private uint Stamp(double arrival, bool keyframe)
     {
         double framesPerSecond = _packager.FramesPerSecond;
         if (_stamped && framesPerSecond > 0)
@@ -158,7 +160,8 @@ public sealed class ExecVideoSource : IVideoSource
             double error = arrival - predicted;
             // Early by more than a period is a burst after a stall: keep the cadence (one period per picture)
             // rather than stamping several pictures with nearly the same time; late by more is a real gap.
-            _lastStamp = Math.Abs(error) < period ? predicted + error / 16 : error < 0 ? predicted : arrival;
+            bool jumpAllowed = keyframe || !_packager.ReordersPictures;
+            _lastStamp = Math.Abs(error) < period ? predicted + error / 16 : error < 0 || !jumpAllowed ? predicted : arrival;
         }
         else
         {

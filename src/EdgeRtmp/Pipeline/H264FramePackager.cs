@@ -49,6 +49,9 @@ public sealed class H264FramePackager
     /// <summary>The frame rate the SPS timing info declares; 0 when unknown or not seen yet.</summary>
     public double FramesPerSecond => _parameterSets.IsComplete ? _parameterSets.SequenceParameterSet.FramesPerSecond : 0;
 
+    /// <summary>Whether pictures may be shown in another order than they are decoded (B-frames): composition times are not 0.</summary>
+    public bool ReordersPictures => _parameterSets.IsComplete && PictureOrder.Reorders(_parameterSets.SequenceParameterSet);
+
     /// <summary>Pictures dropped while waiting for parameter sets or a keyframe.</summary>
     public long DroppedPictures { get; private set; }
 
