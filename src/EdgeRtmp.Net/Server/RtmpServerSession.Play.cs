@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeRtmp.Media;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Amf;
 using EdgeRtmp.Protocol.Messages;
@@ -71,7 +72,7 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
     {
         ServerLog.PlayRefused(_logger, Id, Remote, name, reason);
         SendStatus(streamId, StatusLevel.Error, StatusCode.PlayFailed, $"Playing {name} refused: {reason}.");
-        _ = Connection.CloseAfterSendingAsync($"play refused: {reason}", TimeSpan.FromSeconds(2));
+        _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"play refused: {reason}"), RefusalGrace);
     }
 
     private bool IsAllowedToPlay(EndPoint? remote)

@@ -80,7 +80,7 @@ internal sealed partial class RtmpServerSession
         if (code == StatusCode.PublishDenied)
         {
             // A wrong key is not retried on the same connection: say why, then hang up (as nginx-rtmp's on_publish deny does).
-            _ = Connection.CloseAfterSendingAsync($"publish refused: {reason}", TimeSpan.FromSeconds(2));
+            _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"publish refused: {reason}"), RefusalGrace);
         }
     }
 
