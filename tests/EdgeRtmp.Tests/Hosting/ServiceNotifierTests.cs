@@ -1,9 +1,11 @@
 using EdgeRtmp.Hosting;
 using EdgeRtmp.Tests.TestSupport;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace EdgeRtmp.Tests.Hosting;
 
-public class SystemdNotifierTests
+/// <summary>STATUS and WATCHDOG through the systemd package's <see cref="ISystemdNotifier"/>.</summary>
+public class ServiceNotifierTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
@@ -11,39 +13,24 @@ public class SystemdNotifierTests
         variables.ToDictionary(variable => variable.Name, variable => variable.Value);
 
     [Fact]
-    public async Task Sends_each_state_as_one_datagram_to_a_socket_path()
+    public async Task Status_and_watchdog_go_out_as_given_one_datagram_each()
     {
         using var socket = new NotifySocket();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", socket.Address)), Environment.ProcessId);
+        var notifier = new ServiceNotifier(socket.Notifier, Env(("WATCHDOG_USEC", "2000000")), Environment.ProcessId);
 
-        Assert.True(notifier.IsEnabled);
-        notifier.Ready();
         notifier.Status("serving rtmp://10.0.0.2:1935/live/cam, 0 viewers");
         notifier.Watchdog();
-        notifier.Stopping();
 
-        Assert.Equal("READY=1", await socket.ReceiveAsync(s_timeout));
         Assert.Equal("STATUS=serving rtmp://10.0.0.2:1935/live/cam, 0 viewers", await socket.ReceiveAsync(s_timeout));
         Assert.Equal("WATCHDOG=1", await socket.ReceiveAsync(s_timeout));
-        Assert.Equal("STOPPING=1", await socket.ReceiveAsync(s_timeout));
-    }
-
-    [Fact]
-    public async Task Leading_at_sign_means_the_abstract_namespace()
-    {
-        using var socket = new NotifySocket(abstractName: "edgertmp-test-" + Guid.NewGuid().ToString("N"));
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", socket.Address)), Environment.ProcessId);
-
-        notifier.Ready();
-
-        Assert.Equal("READY=1", await socket.ReceiveAsync(s_timeout));
+        Assert.Equal(TimeSpan.FromSeconds(1), notifier.WatchdogInterval);
     }
 
     [Fact]
     public async Task Status_stays_on_one_line()
     {
         using var socket = new NotifySocket();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", socket.Address)), Environment.ProcessId);
+        var notifier = new ServiceNotifier(socket.Notifier, Env(), Environment.ProcessId);
 
         notifier.Status("two\nlines");
 
@@ -51,24 +38,19 @@ public class SystemdNotifierTests
     }
 
     [Fact]
-    public void Without_NOTIFY_SOCKET_it_is_a_no_op()
+    public void Outside_systemd_nothing_is_sent_and_no_watchdog_is_armed()
     {
-        using var notifier = new SystemdNotifier(Env(), Environment.ProcessId);
+        var disabled = new RecordingNotifier(enabled: false);
 
-        Assert.False(notifier.IsEnabled);
-        notifier.Ready();
-        notifier.Status("x");
-        notifier.Watchdog();
-        notifier.Stopping();
-    }
+        foreach (var systemd in new ISystemdNotifier?[] { null, disabled })
+        {
+            var notifier = new ServiceNotifier(systemd, Env(("WATCHDOG_USEC", "30000000")), Environment.ProcessId);
+            notifier.Status("x");
+            notifier.Watchdog();
+            Assert.Null(notifier.WatchdogInterval);
+        }
 
-    [Fact]
-    public void A_socket_nobody_listens_on_is_ignored()
-    {
-        using var directory = new TempDirectory();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", directory.File("gone.sock"))), Environment.ProcessId);
-
-        notifier.Ready();
+        Assert.Empty(disabled.States);
     }
 
     [Theory]
@@ -77,7 +59,7 @@ public class SystemdNotifierTests
     [InlineData("1000000", "", 0.5)]
     public void Watchdog_interval_is_half_of_WATCHDOG_USEC_when_the_pid_is_ours_or_unset(string usec, string? pid, double seconds)
     {
-        var interval = SystemdNotifier.ReadWatchdogInterval(Env(("WATCHDOG_USEC", usec), ("WATCHDOG_PID", pid)), 4242);
+        var interval = ServiceNotifier.ReadWatchdogInterval(Env(("WATCHDOG_USEC", usec), ("WATCHDOG_PID", pid)), 4242);
 
         Assert.Equal(TimeSpan.FromSeconds(seconds), interval);
     }
@@ -90,6 +72,15 @@ public class SystemdNotifierTests
     [InlineData("30000000", "x")]
     public void No_watchdog_without_usec_or_for_another_pid(string? usec, string? pid)
     {
-        Assert.Null(SystemdNotifier.ReadWatchdogInterval(Env(("WATCHDOG_USEC", usec), ("WATCHDOG_PID", pid)), 4242));
+        Assert.Null(ServiceNotifier.ReadWatchdogInterval(Env(("WATCHDOG_USEC", usec), ("WATCHDOG_PID", pid)), 4242));
+    }
+
+    private sealed class RecordingNotifier(bool enabled) : ISystemdNotifier
+    {
+        public List<string> States { get; } = [];
+
+        public bool IsEnabled => enabled;
+
+        public void Notify(ServiceState state) => States.Add(state.ToString());
     }
 }
