@@ -2,12 +2,20 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using EdgeRtmp.Media.Aac;
 
-// edgertmp-aac IN.wav OUT.aac [--bitrate KBPS]
-// Encodes a 16-bit PCM WAV with our AAC-LC encoder into an ADTS file. Prints the encoder's speed (the encode
-// loop only, the WAV already in memory) as a multiple of real time, and the encoder delay in samples.
+// EdgeRtmp.AacTool IN.wav OUT.aac [--bitrate KBPS]
+//   Encodes a 16-bit PCM WAV with our AAC-LC encoder into an ADTS file. Prints the encoder's speed (the encode
+//   loop only, the WAV already in memory) as a multiple of real time, and the encoder delay in samples.
+// EdgeRtmp.AacTool snr REFERENCE.raw DECODED.raw CHANNELS RATE DELAY
+//   SNR and segmental SNR of a decoded s16le stream against its source (see AudioQuality).
+if (args.Length >= 6 && args[0] == "snr")
+{
+    Console.WriteLine(AudioQuality.Measure(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture)));
+    return 0;
+}
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: EdgeRtmp.AacTool IN.wav OUT.aac [--bitrate KBPS]");
+    Console.Error.WriteLine("usage: EdgeRtmp.AacTool IN.wav OUT.aac [--bitrate KBPS] | snr REF.raw DEC.raw CHANNELS RATE DELAY");
     return 2;
 }
 int bitrate = 128;

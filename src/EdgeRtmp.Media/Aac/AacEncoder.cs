@@ -45,7 +45,8 @@ public sealed partial class AacEncoder
     private readonly int _maxReservoirBits;
     private int _reservoirBits;
     private AacWindowSequence _previousSequence = AacWindowSequence.OnlyLong;
-    private bool _attackInCodedFrame;
+    private AttackPlace _attacksBefore;   // in frame n − 2
+    private AttackPlace _attacksPrevious; // in frame n − 1
     private int _previousGain;
     private long _framesEncoded;
 
@@ -134,7 +135,7 @@ public sealed partial class AacEncoder
         if (accessUnit.Length < MaxAccessUnitBytes)
             throw new ArgumentException($"The access unit buffer needs {MaxAccessUnitBytes} bytes, not {accessUnit.Length}.", nameof(accessUnit));
 
-        bool attackAhead = false;
+        AttackPlace attacks = AttackPlace.None;
         for (int c = 0; c < _channels; c++)
         {
             ChannelState state = _channelStates[c];
@@ -143,11 +144,16 @@ public sealed partial class AacEncoder
             Span<float> incoming = history.Slice(2 * FrameSamples, FrameSamples);
             for (int i = 0, j = c; i < FrameSamples; i++, j += _channels)
                 incoming[i] = interleaved[j];
-            attackAhead |= state.Transients.Examine(incoming);
+            attacks |= state.Transients.Examine(incoming);
         }
 
-        AacWindowSequence sequence = NextSequence(_previousSequence, _attackInCodedFrame, attackAhead);
-        _attackInCodedFrame = attackAhead;
+        // The block coded now spans frames n − 2 and n − 1; its short windows would cover the end of n − 2 and the
+        // start of n − 1. The next block's would cover the end of n − 1 and the start of n.
+        bool shortNow = (_attacksPrevious & AttackPlace.Early) != 0 || (_attacksBefore & AttackPlace.Late) != 0;
+        bool shortNext = (attacks & AttackPlace.Early) != 0 || (_attacksPrevious & AttackPlace.Late) != 0;
+        AacWindowSequence sequence = NextSequence(_previousSequence, shortNow, shortNext);
+        _attacksBefore = _attacksPrevious;
+        _attacksPrevious = attacks;
         _previousSequence = sequence;
 
         for (int c = 0; c < _channels; c++)
@@ -210,8 +216,8 @@ public sealed partial class AacEncoder
 
     /// <summary>
     /// 4.6.11.3: after LONG_START must come EIGHT_SHORT, after EIGHT_SHORT either EIGHT_SHORT or LONG_STOP, and a
-    /// short sequence must be announced by a LONG_START. An attack in the coded frame or the next keeps short
-    /// windows; one in the next frame alone starts them.
+    /// short sequence must be announced by a LONG_START. An attack in this block's short region or the next one's
+    /// keeps short windows; one in the next block's alone starts them.
     /// </summary>
     internal static AacWindowSequence NextSequence(AacWindowSequence previous, bool attackInCodedFrame, bool attackAhead)
     {
