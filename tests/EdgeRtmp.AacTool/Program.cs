@@ -5,8 +5,17 @@ using EdgeRtmp.Media.Aac;
 // EdgeRtmp.AacTool IN.wav OUT.aac [--bitrate KBPS]
 //   Encodes a 16-bit PCM WAV with our AAC-LC encoder into an ADTS file. Prints the encoder's speed (the encode
 //   loop only, the WAV already in memory) as a multiple of real time, and the encoder delay in samples.
+// EdgeRtmp.AacTool music OUT.wav SECONDS RATE [DRUMS]
+//   Writes the music-like test signal (see MusicLike).
 // EdgeRtmp.AacTool snr REFERENCE.raw DECODED.raw CHANNELS RATE DELAY
 //   SNR and segmental SNR of a decoded s16le stream against its source (see AudioQuality).
+if (args.Length >= 4 && args[0] == "music")
+{
+    MusicLike.Write(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
+        args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return 0;
+}
 if (args.Length >= 6 && args[0] == "snr")
 {
     Console.WriteLine(AudioQuality.Measure(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
@@ -23,6 +32,7 @@ for (int i = 2; i + 1 < args.Length; i++)
     if (args[i] == "--bitrate")
         bitrate = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
 
+bool trace = args.Contains("--trace");
 byte[] wav = File.ReadAllBytes(args[0]);
 (int sampleRate, int channels, short[] samples) = ReadWav(wav);
 var encoder = new AacEncoder(new AacEncoderOptions(sampleRate, channels, bitrate));
@@ -43,6 +53,8 @@ long payloadBytes = 0;
 for (int f = 0; f < frames; f++)
 {
     int length = encoder.Encode(padded.AsSpan(f * frameLength, frameLength), accessUnit.AsSpan(AdtsHeader.Length));
+    if (trace)
+        Console.WriteLine(FormattableString.Invariant($"frame {f} t={(f - 2) * 1024.0 / sampleRate:F3} {encoder.LastWindowSequence} bytes={length}"));
     AdtsHeader.Write(accessUnit, config, length);
     output.Write(accessUnit, 0, length + AdtsHeader.Length);
     payloadBytes += length;
