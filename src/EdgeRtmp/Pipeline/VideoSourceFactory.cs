@@ -23,8 +23,7 @@ public static class VideoSourceFactory
             case VideoSourceKind.TestCard:
                 return new VideoSourceChoice(CreateTestCard(video, clock), "Video:Source is testcard");
             case VideoSourceKind.Auto:
-                PipelineLog.AutoUsesTestCard(loggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
-                return new VideoSourceChoice(CreateTestCard(video, clock), "auto: no camera support in this build, so the test card");
+                return FromPlan(Camera.CameraSources.ChooseAuto(video, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Camera")).Chosen, video, clock, loggerFactory);
             case VideoSourceKind.Exec:
                 return new VideoSourceChoice(
                     new ExecVideoSource(settings.Video.Argument!, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Exec")),
@@ -32,11 +31,20 @@ public static class VideoSourceFactory
             case VideoSourceKind.File:
                 return new VideoSourceChoice(new FileVideoSource(settings.Video.Argument!, clock), "Video:Source is file");
             case VideoSourceKind.V4l2:
-                throw new VideoSourceException("v4l2 capture is not available in this build (use testcard, exec:\"COMMAND\" or file:PATH.flv)");
+                return FromPlan(Camera.CameraSources.ChooseForDevice(settings.Video.Argument!, video), video, clock, loggerFactory);
             default:
                 throw new VideoSourceException("unknown video source " + settings.Video);
         }
     }
+
+    private static VideoSourceChoice FromPlan(Camera.CameraPlan plan, VideoOptions video, PipelineClock clock, ILoggerFactory loggerFactory) => plan.Route switch
+    {
+        Camera.CameraRoute.TestCard => new VideoSourceChoice(CreateTestCard(video, clock), plan.Reason),
+        Camera.CameraRoute.Rpicam => new VideoSourceChoice(
+            new ExecVideoSource(video.Command, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Exec")), plan.Reason),
+        _ => new VideoSourceChoice(
+            new Camera.CameraVideoSource(plan, video, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Camera")), plan.Reason),
+    };
 
     private static TestCardVideoSource CreateTestCard(VideoOptions video, PipelineClock clock)
     {

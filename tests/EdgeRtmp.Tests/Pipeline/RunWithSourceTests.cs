@@ -33,9 +33,9 @@ public class RunWithSourceTests
     }
 
     [Theory]
-    [InlineData("--video", "v4l2:/dev/video0", "edgertmp: v4l2 capture is not available in this build (use testcard, exec:\"COMMAND\" or file:PATH.flv)")]
+    [InlineData("--video", "v4l2:/dev/video0", "edgertmp: v4l2:/dev/video0 is not usable: /dev/video0: no such camera (unplugged, or its driver is not loaded)")]
     [InlineData("--audio", "alsa:default", "edgertmp: alsa capture is not available in this build (use --audio none)")]
-    public async Task A_source_this_build_cannot_run_exits_1_with_a_clear_reason_and_never_reports_ready(string flag, string value, string message)
+    public async Task A_source_that_cannot_run_exits_1_with_a_clear_reason_and_never_reports_ready(string flag, string value, string message)
     {
         using var notify = new NotifySocket();
         var error = new StringWriter();
