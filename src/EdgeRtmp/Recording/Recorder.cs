@@ -158,6 +158,9 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         _wake.Set();
     }
 
+    /// <summary>The end of a batch of frames from the hub: the writer takes them all in one wake-up.</summary>
+    public void OnFlush(StreamHub hub) => _wake.Set();
+
     public void OnPublishStop(StreamHub hub)
     {
         lock (_gate)
