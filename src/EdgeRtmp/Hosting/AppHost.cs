@@ -1,6 +1,8 @@
 using EdgeRtmp.Cli;
 using EdgeRtmp.Configuration;
 using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Panel;
+using EdgeRtmp.Recording;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -75,9 +77,18 @@ public static class AppHost
         builder.Services.AddHostedService<MediaPipelineService>();
 
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
-        builder.Services.AddHostedService(services => new PushService(
+        builder.Services.AddSingleton(services => new PushService(
             services.GetRequiredService<StreamRegistry>(), settings.App, settings.Stream, settings.Options.Push,
             services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<PushService>());
+
+        // The recorder and the panel (both silent unless configured); the panel last, so it sees the others running.
+        builder.Services.AddSingleton<RecorderService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RecorderService>());
+        builder.Services.AddSingleton(services => new PanelService(
+            settings, services.GetRequiredService<StreamRegistry>(), services.GetRequiredService<PushService>(),
+            services.GetRequiredService<RecorderService>(), services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<PanelService>());
         builder.Services.AddHostedService<WatchdogService>();
 
         // Last: holds the host's start (and so READY=1) until the server listens and the source produces.

@@ -28,6 +28,9 @@ public sealed class StartupGate : IHostedLifecycleService
         _sourceProducing = settings.Video.Kind == VideoSourceKind.None;
     }
 
+    /// <summary>A phrase appended to every status line ("recording", "recording stopped: disk nearly full"); null for none.</summary>
+    public Func<string?>? StatusSuffix { get; set; }
+
     /// <summary>The running source for the status line ("testcard 640x360@30"); null without one.</summary>
     public string? SourceDescription { get; set; }
 
@@ -69,10 +72,24 @@ public sealed class StartupGate : IHostedLifecycleService
         {
             if (_ready)
             {
-                _notifier.Status(status);
+                _notifier.Status(WithSuffix(status));
             }
         }
     }
+
+    /// <summary>Sends the current status line again (a part of it other than the server's changed).</summary>
+    public void RefreshStatus()
+    {
+        lock (_gate)
+        {
+            if (_ready && _statusLine is not null)
+            {
+                _notifier.Status(WithSuffix(_statusLine()));
+            }
+        }
+    }
+
+    private string WithSuffix(string status) => StatusSuffix?.Invoke() is { Length: > 0 } suffix ? status + ", " + suffix : status;
 
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -89,7 +106,7 @@ public sealed class StartupGate : IHostedLifecycleService
         lock (_gate)
         {
             _ready = true;
-            _notifier.Status(_statusLine!());
+            _notifier.Status(WithSuffix(_statusLine!()));
         }
     }
 
