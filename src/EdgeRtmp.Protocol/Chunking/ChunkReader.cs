@@ -11,7 +11,7 @@ namespace EdgeRtmp.Protocol.Chunking;
 /// headers and as much chunk payload as is there, so the caller never has to buffer a whole chunk.
 /// It applies Set Chunk Size, Abort and Window Acknowledgement Size itself (they change how the
 /// stream is read or acknowledged) and still returns them to the caller.
-/// Steady state allocates nothing: each chunk stream keeps one pooled assembly buffer.
+/// Steady state allocates nothing: each chunk stream keeps one pooled assembly buffer, grown as payload arrives.
 /// </summary>
 public sealed class ChunkReader : IDisposable
 {
@@ -68,6 +68,7 @@ public sealed class ChunkReader : IDisposable
                 }
 
                 ReadOnlySequence<byte> part = buffer.Slice(0, take);
+                state.EnsureCapacity(state.Received + take);
                 part.CopyTo(state.Buffer.AsSpan(state.Received));
                 buffer = buffer.Slice(part.End);
                 state.Received += take;
@@ -243,7 +244,6 @@ public sealed class ChunkReader : IDisposable
                     $"Message of {state.Length} bytes on chunk stream {chunkStreamId} exceeds the limit of {_limits.MaxMessageLength} bytes.");
             }
 
-            state.EnsureCapacity(state.Length);
         }
 
         buffer = buffer.Slice(position);
@@ -291,14 +291,22 @@ public sealed class ChunkReader : IDisposable
         public int Received;
         public byte[] Buffer = [];
 
-        public void EnsureCapacity(int length)
+        /// <summary>
+        /// Grows the assembly buffer to hold <paramref name="needed"/> bytes as they arrive, doubling up to the declared
+        /// length. Never sized by the header alone: a peer that announces 64 messages of 8 MiB and sends nothing more
+        /// must not make us hold 512 MiB (found by the hostile-client tests). Once a stream has carried a message of a
+        /// size, its buffer stays, so steady state still allocates nothing.
+        /// </summary>
+        public void EnsureCapacity(int needed)
         {
-            if (Buffer.Length >= length)
+            if (Buffer.Length >= needed)
             {
                 return;
             }
 
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+            int size = Math.Min(Length, Math.Max(needed, Math.Max(256, Buffer.Length * 2)));
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(size, needed));
+            Buffer.AsSpan(0, Received).CopyTo(bigger);
             Release();
             Buffer = bigger;
         }

@@ -98,6 +98,16 @@ public static class OptionsValidator
             throw ConfigurationException.ForValue("Record:MaxBytes", Number(record.MaxBytes), "must be 0 (no limit) or at least 1048576", quote: false);
         }
 
+        if (record.MinFreeBytes < 0)
+        {
+            throw ConfigurationException.ForValue("Record:MinFreeBytes", Number(record.MinFreeBytes), "must be 0 or more", quote: false);
+        }
+
+        if (options.Gpio.RecordButton.Length > 0 && record.Directory.Length == 0)
+        {
+            throw ConfigurationException.ForValue("Gpio:RecordButton", options.Gpio.RecordButton, "needs Record:Directory (where recordings go)");
+        }
+
         return new AppSettings(options, listen, allowPlay, videoSource, audioSource, configFile, warnings ?? []);
     }
 
@@ -204,7 +214,7 @@ public static class OptionsValidator
         var used = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, line) in (ReadOnlySpan<(string, string)>)[
                      ("Gpio:StatusLed", gpio.StatusLed), ("Gpio:ErrorLed", gpio.ErrorLed),
-                     ("Gpio:ViewerLed", gpio.ViewerLed), ("Gpio:LiveButton", gpio.LiveButton)])
+                     ("Gpio:ViewerLed", gpio.ViewerLed), ("Gpio:LiveButton", gpio.LiveButton), ("Gpio:RecordButton", gpio.RecordButton)])
         {
             if (string.IsNullOrEmpty(line))
             {
@@ -224,5 +234,9 @@ public static class OptionsValidator
         }
 
         CheckRange("Gpio:LongPressMs", gpio.LongPressMs, 500, 30000, " ms");
+        if (gpio.Driver is not ("cdev" or "libgpiod"))
+        {
+            throw ConfigurationException.ForValue("Gpio:Driver", gpio.Driver, "must be cdev (the kernel's GPIO character device, default) or libgpiod");
+        }
     }
 }

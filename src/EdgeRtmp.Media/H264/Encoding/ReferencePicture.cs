@@ -1,0 +1,153 @@
+using System.Runtime.Intrinsics;
+
+namespace EdgeRtmp.Media.H264.Encoding;
+
+/// <summary>
+/// A reconstructed picture with padded planes and, once it serves as a reference, its three half-sample luma
+/// planes (8.4.2.2.1: b horizontal, h vertical, j centre), so any quarter-sample prediction is one or the average
+/// of two of them, as Table 8-12 defines.
+/// </summary>
+internal sealed class ReferencePicture
+{
+    public const int LumaPad = 32;
+    public const int ChromaPad = 16;
+
+    /// <summary>How far a 16×16 block's whole-sample position may reach outside the picture (half-sample planes cover it).</summary>
+    public const int MaxReach = 24;
+
+    private readonly short[] _horizontalIntermediate; // b1 of 8.4.2.2.1, before rounding
+
+    public ReferencePicture(int width, int height)
+    {
+        Luma = new Plane(width, height, LumaPad);
+        Cb = new Plane(width / 2, height / 2, ChromaPad);
+        Cr = new Plane(width / 2, height / 2, ChromaPad);
+        HalfHorizontal = new Plane(width, height, LumaPad);
+        HalfVertical = new Plane(width, height, LumaPad);
+        HalfCenter = new Plane(width, height, LumaPad);
+        _horizontalIntermediate = new short[Luma.Data.Length];
+    }
+
+    public Plane Luma { get; }
+    public Plane Cb { get; }
+    public Plane Cr { get; }
+    public Plane HalfHorizontal { get; }
+    public Plane HalfVertical { get; }
+    public Plane HalfCenter { get; }
+
+    /// <summary>Pads the planes and, when <paramref name="interpolate"/>, computes the half-sample planes.</summary>
+    public void Finish(bool interpolate)
+    {
+        Luma.ExtendEdges();
+        Cb.ExtendEdges();
+        Cr.ExtendEdges();
+        if (interpolate)
+            Interpolate();
+    }
+
+    private void Interpolate()
+    {
+        byte[] full = Luma.Data;
+        int stride = Luma.Stride;
+        int reach = MaxReach + 4;
+        int xStart = -reach, xEnd = Luma.Width + reach;
+        short[] b1 = _horizontalIntermediate;
+        byte[] horizontal = HalfHorizontal.Data, vertical = HalfVertical.Data, center = HalfCenter.Data;
+
+        for (int y = -reach - 2; y < Luma.Height + reach + 3; y++)
+        {
+            int row = Luma.Offset(0, y);
+            for (int x = xStart; x < xEnd; x++)
+            {
+                int o = row + x;
+                int value = full[o - 2] - 5 * full[o - 1] + 20 * full[o] + 20 * full[o + 1] - 5 * full[o + 2] + full[o + 3];
+                b1[o] = (short)value;
+                horizontal[o] = IntraPredictor.Clip((value + 16) >> 5);
+            }
+        }
+        for (int y = -reach; y < Luma.Height + reach; y++)
+        {
+            int row = Luma.Offset(0, y);
+            for (int x = xStart; x < xEnd; x++)
+            {
+                int o = row + x;
+                int h1 = full[o - 2 * stride] - 5 * full[o - stride] + 20 * full[o] + 20 * full[o + stride] - 5 * full[o + 2 * stride] + full[o + 3 * stride];
+                vertical[o] = IntraPredictor.Clip((h1 + 16) >> 5);
+                int j1 = b1[o - 2 * stride] - 5 * b1[o - stride] + 20 * b1[o] + 20 * b1[o + stride] - 5 * b1[o + 2 * stride] + b1[o + 3 * stride];
+                center[o] = IntraPredictor.Clip((j1 + 512) >> 10);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The 16×16 luma prediction of the block at (<paramref name="x"/>, <paramref name="y"/>) moved by the quarter-sample
+    /// vector (<paramref name="mvX"/>, <paramref name="mvY"/>), into <paramref name="prediction"/> (stride 16).
+    /// </summary>
+    public void PredictLuma(int x, int y, int mvX, int mvY, Span<byte> prediction)
+    {
+        int o = Luma.Offset(x + (mvX >> 2), y + (mvY >> 2));
+        int stride = Luma.Stride;
+        byte[] full = Luma.Data, horizontal = HalfHorizontal.Data, vertical = HalfVertical.Data, center = HalfCenter.Data;
+        switch ((mvY & 3) * 4 + (mvX & 3))
+        {
+            case 0: Copy(full, o, stride, prediction); break;
+            case 1: Average(full, o, horizontal, o, stride, prediction); break;
+            case 2: Copy(horizontal, o, stride, prediction); break;
+            case 3: Average(full, o + 1, horizontal, o, stride, prediction); break;
+            case 4: Average(full, o, vertical, o, stride, prediction); break;
+            case 5: Average(horizontal, o, vertical, o, stride, prediction); break;
+            case 6: Average(horizontal, o, center, o, stride, prediction); break;
+            case 7: Average(horizontal, o, vertical, o + 1, stride, prediction); break;
+            case 8: Copy(vertical, o, stride, prediction); break;
+            case 9: Average(vertical, o, center, o, stride, prediction); break;
+            case 10: Copy(center, o, stride, prediction); break;
+            case 11: Average(center, o, vertical, o + 1, stride, prediction); break;
+            case 12: Average(full, o + stride, vertical, o, stride, prediction); break;
+            case 13: Average(vertical, o, horizontal, o + stride, stride, prediction); break;
+            case 14: Average(center, o, horizontal, o + stride, stride, prediction); break;
+            default: Average(vertical, o + 1, horizontal, o + stride, stride, prediction); break;
+        }
+    }
+
+    /// <summary>8.4.2.2.2: the 8×8 chroma predictions for a luma vector (eighth-sample chroma units in 4:2:0).</summary>
+    public void PredictChroma(int chromaX, int chromaY, int mvX, int mvY, Span<byte> cb, Span<byte> cr)
+    {
+        PredictChromaPlane(Cb, chromaX, chromaY, mvX, mvY, cb);
+        PredictChromaPlane(Cr, chromaX, chromaY, mvX, mvY, cr);
+    }
+
+    private static void PredictChromaPlane(Plane plane, int chromaX, int chromaY, int mvX, int mvY, Span<byte> prediction)
+    {
+        int o = plane.Offset(chromaX + (mvX >> 3), chromaY + (mvY >> 3));
+        int fx = mvX & 7, fy = mvY & 7, stride = plane.Stride;
+        byte[] data = plane.Data;
+        int wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy;
+        for (int y = 0; y < 8; y++)
+        {
+            int row = o + y * stride;
+            for (int x = 0; x < 8; x++)
+            {
+                int p = row + x;
+                prediction[y * 8 + x] = (byte)((wA * data[p] + wB * data[p + 1] + wC * data[p + stride] + wD * data[p + stride + 1] + 32) >> 6);
+            }
+        }
+    }
+
+    private static void Copy(byte[] source, int offset, int stride, Span<byte> destination)
+    {
+        for (int y = 0; y < 16; y++)
+            source.AsSpan(offset + y * stride, 16).CopyTo(destination.Slice(y * 16));
+    }
+
+    private static void Average(byte[] a, int aOffset, byte[] b, int bOffset, int stride, Span<byte> destination)
+    {
+        for (int y = 0; y < 16; y++)
+        {
+            var va = System.Runtime.Intrinsics.Vector128.Create(a.AsSpan(aOffset + y * stride, 16));
+            var vb = System.Runtime.Intrinsics.Vector128.Create(b.AsSpan(bOffset + y * stride, 16));
+            // (a + b + 1) >> 1 without overflow: (a | b) − ((a ^ b) >> 1)
+            var average = (va | vb) - System.Runtime.Intrinsics.Vector128.ShiftRightLogical(va ^ vb, 1);
+            average.CopyTo(destination.Slice(y * 16));
+        }
+    }
+}
