@@ -381,6 +381,40 @@ public class HostileClientTests
         await watcher.ExpectFramesAsync(10, TimeSpan.FromSeconds(30), "after the second publisher");
         Assert.DoesNotContain(server.Lines, l => l.Contains(ServerProcess.PublishKey, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Guessed_publish_keys_are_slowed_down_logged_once_and_never_logged_themselves()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        await using var watcher = await Watcher.StartAsync(server);
+        // Twelve guesses at once from one address, some sharing a long prefix with the key.
+        string[] guesses = Enumerable.Range(0, 12).Select(i => i % 2 == 0
+            ? ServerProcess.PublishKey[..(ServerProcess.PublishKey.Length - 1 - i)] + "x"
+            : $"guess-{i:D4}-{Guid.NewGuid():N}").ToArray();
+        (bool Closed, long Milliseconds)[] answers = await Task.WhenAll(guesses.Select(async guess =>
+        {
+            using RawClient client = await RawClient.ConnectedAsync(server.Port);
+            long started = Environment.TickCount64;
+            await client.SendMessageAsync(3, RtmpMessageType.CommandAmf0, 1, RawClient.Command(o => new PublishCommand(3, $"guessed?key={guess}").Write(o)));
+            bool closed = await client.WaitForCloseAsync(TimeSpan.FromSeconds(60));
+            return (closed, Environment.TickCount64 - started);
+        }));
+
+        Assert.All(answers, a => Assert.True(a.Closed));
+        long[] times = answers.Select(a => a.Milliseconds).Order().ToArray();
+        // Three answered at once (their close follows the status within the 2 s send grace), the rest held back, up to 8 s.
+        Assert.True(times[2] < 6_000, $"the first refusals took {string.Join(", ", times)} ms");
+        Assert.True(times[^1] >= 7_500, $"the twelfth guess was not slowed down: {string.Join(", ", times)} ms");
+        Assert.Equal(1, server.CountLog(l => l.Contains("may not publish 'guessed'", StringComparison.Ordinal)));
+        Assert.Equal(0, server.CountLog(l => l.Contains("closed: publish refused", StringComparison.Ordinal)));
+        Assert.DoesNotContain(server.Lines, l => guesses.Any(g => l.Contains(g, StringComparison.Ordinal)) || l.Contains(ServerProcess.PublishKey, StringComparison.Ordinal));
+        await watcher.ExpectFramesAsync(10, TimeSpan.FromSeconds(30), "after the guessing");
+
+        // The right key from the same address still gets in.
+        using RawClient owner = await RawClient.ConnectedAsync(server.Port);
+        await owner.SendMessageAsync(3, RtmpMessageType.CommandAmf0, 1, RawClient.Command(o => new PublishCommand(3, $"guessed?key={ServerProcess.PublishKey}").Write(o)));
+        await server.WaitForLogAsync(l => l.Contains($"127.0.0.1:{owner.LocalPort} publishes live/guessed"), TimeSpan.FromSeconds(30), "the right key was refused after the guessing");
+    }
 }
 
 /// <summary>The server-process tests run one at a time: each starts a server and loads the 2-core machine.</summary>
