@@ -63,6 +63,9 @@ public sealed class RtmpServer : IAsyncDisposable
 
     internal StreamRegistry Streams => _streams;
 
+    /// <summary>Wrong publish and play keys, per address: slowed down and logged once a minute.</summary>
+    internal KeyGuard KeyGuard { get; } = new();
+
     /// <summary>Binds and starts accepting; returns once listening. A busy address throws <see cref="SocketException"/>.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {

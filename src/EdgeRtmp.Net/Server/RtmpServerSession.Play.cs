@@ -45,8 +45,16 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
 
         if (Options.PlayKey is not null && !KeyMatches(key, Options.PlayKey))
         {
-            RefusePlay(streamId, name, key is null ? "a play key is required (stream?key=...)" : "the play key is wrong");
+            RefuseKey(
+                reason => AnswerPlayRefusal(streamId, name, reason),
+                key is null ? "a play key is required (stream?key=...)" : "the play key is wrong",
+                reason => ServerLog.PlayRefused(_logger, Id, Remote, name, reason));
             return;
+        }
+
+        if (Options.PlayKey is not null && Remote is IPEndPoint endPoint)
+        {
+            _server.KeyGuard.Success(endPoint.Address);
         }
 
         string path = Options.App + "/" + name;
@@ -71,6 +79,11 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
     private void RefusePlay(uint streamId, string name, string reason)
     {
         ServerLog.PlayRefused(_logger, Id, Remote, name, reason);
+        AnswerPlayRefusal(streamId, name, reason);
+    }
+
+    private void AnswerPlayRefusal(uint streamId, string name, string reason)
+    {
         SendStatus(streamId, StatusLevel.Error, StatusCode.PlayFailed, $"Playing {name} refused: {reason}.");
         _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"play refused: {reason}"), RefusalGrace);
     }

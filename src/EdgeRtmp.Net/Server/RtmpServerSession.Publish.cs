@@ -53,8 +53,16 @@ internal sealed partial class RtmpServerSession
 
         if (!KeyMatches(key, Options.PublishKey))
         {
-            RefusePublish(streamId, StatusCode.PublishDenied, name, key is null ? "a publish key is required (stream?key=...)" : "the publish key is wrong");
+            RefuseKey(
+                reason => AnswerPublishRefusal(streamId, StatusCode.PublishDenied, name, reason),
+                key is null ? "a publish key is required (stream?key=...)" : "the publish key is wrong",
+                reason => ServerLog.PublishRefused(_logger, Id, Remote, name, reason));
             return;
+        }
+
+        if (Remote is System.Net.IPEndPoint endPoint)
+        {
+            _server.KeyGuard.Success(endPoint.Address);
         }
 
         string path = Options.App + "/" + name;
@@ -76,6 +84,11 @@ internal sealed partial class RtmpServerSession
     private void RefusePublish(uint streamId, string code, string name, string reason)
     {
         ServerLog.PublishRefused(_logger, Id, Remote, name, reason);
+        AnswerPublishRefusal(streamId, code, name, reason);
+    }
+
+    private void AnswerPublishRefusal(uint streamId, string code, string name, string reason)
+    {
         SendStatus(streamId, StatusLevel.Error, code, $"Publishing {name} refused: {reason}.");
         if (code == StatusCode.PublishDenied)
         {

@@ -30,6 +30,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
     private bool _connected;
     private uint _nextStreamId = 1;
     private long _lastPing;
+    private bool _closedByKeyRefusal;
 
     public RtmpServerSession(RtmpServer server, RtmpConnection connection, long id, ILogger logger)
     {
@@ -70,7 +71,15 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
         {
             StopPublishing(sendStatus: false);
             StopPlaying();
-            ServerLog.Closed(_logger, Id, Remote, Connection.CloseReason?.Detail ?? "closed");
+            if (_closedByKeyRefusal)
+            {
+                // The refusal already said why (or, past the first in a minute, is counted rather than logged).
+                ServerLog.ClosedAfterKeyRefusal(_logger, Id, Remote, Connection.CloseReason?.Detail ?? "closed");
+            }
+            else
+            {
+                ServerLog.Closed(_logger, Id, Remote, Connection.CloseReason?.Detail ?? "closed");
+            }
             await Connection.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -262,6 +271,43 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
     private void SendStatus(uint streamId, string level, string code, string description, StatusCommandKind kind = StatusCommandKind.OnStatus) =>
         Connection.SendCommand(streamId, (level, code, description, kind), static (output, s) =>
             new OnStatusCommand(new StatusInfo(s.level, s.code, s.description), s.kind).Write(output));
+
+    /// <summary>
+    /// A wrong or missing key: the refusal is held back when this address keeps failing (see <see cref="KeyGuard"/>),
+    /// logged at most once a minute per address, and the connection closed after it. The key is never logged.
+    /// </summary>
+    private void RefuseKey(Action<string> refuse, string reason, Action<string> log)
+    {
+        IPAddress address = Remote is IPEndPoint endPoint ? endPoint.Address : IPAddress.None;
+        KeyFailureVerdict verdict = _server.KeyGuard.Failure(address, Environment.TickCount64);
+        _closedByKeyRefusal = true;
+        if (verdict.Log)
+        {
+            log(verdict.Unlogged == 0 ? reason : $"{reason}; {verdict.Unlogged} more key refusals from this address in the last minute were not logged");
+        }
+
+        if (verdict.Delay <= TimeSpan.Zero)
+        {
+            refuse(reason);
+            return;
+        }
+
+        _ = RefuseLaterAsync(refuse, reason, verdict.Delay);
+    }
+
+    private async Task RefuseLaterAsync(Action<string> refuse, string reason, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, Connection.Closed).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        refuse(reason);
+    }
 
     /// <summary>Compares a presented key with the configured one in time that does not depend on where they differ.</summary>
     private static bool KeyMatches(string? presented, string expected)
