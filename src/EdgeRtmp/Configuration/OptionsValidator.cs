@@ -77,7 +77,16 @@ public static class OptionsValidator
         }
 
         CheckRange("Audio:Channels", audio.Channels, 1, 2);
-        CheckRange("Audio:BitrateKbps", audio.BitrateKbps, 16, 320);
+        CheckRange("Audio:BitrateKbps", audio.BitrateKbps, EdgeRtmp.Media.Aac.AacEncoderOptions.MinBitrateKbps, EdgeRtmp.Media.Aac.AacEncoderOptions.MaxBitrateKbps);
+        try
+        {
+            new EdgeRtmp.Media.Aac.AacEncoderOptions(audio.SampleRate, audio.Channels, audio.BitrateKbps).Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            // The encoder's limits that depend on the rate and channels together (bits per frame).
+            throw ConfigurationException.ForValue("Audio:BitrateKbps", Number(audio.BitrateKbps), exception.Message, quote: false);
+        }
 
         for (var i = 0; i < options.Push.Count; i++)
         {
