@@ -219,11 +219,22 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                 slot = frame;
             }
 
-            if (_live is { } client && client.Connection.EnqueueMedia(frame, _liveStreamId))
+            if (_live is { } client && client.Connection.EnqueueMedia(frame, _liveStreamId, flush: false))
             {
                 _framesSent++;
             }
         }
+    }
+
+    void IMediaSubscriber.OnFlush(StreamHub hub)
+    {
+        RtmpClient? client;
+        lock (_gate)
+        {
+            client = _live;
+        }
+
+        client?.Connection.Flush();
     }
 
     void IMediaSubscriber.OnPublishStop(StreamHub hub)

@@ -15,6 +15,14 @@ public interface IRtmpMessageHandler
 {
     /// <summary><paramref name="message"/>'s payload is valid only during the call.</summary>
     void HandleMessage(RtmpConnection connection, in RtmpMessage message);
+
+    /// <summary>
+    /// Every message of one read has been handled: what they made (a publisher's video frame and the audio that came
+    /// with it) can go out together now, as one batch into the stream hub.
+    /// </summary>
+    void HandleReadComplete(RtmpConnection connection)
+    {
+    }
 }
 
 /// <summary>Bounds on what a connection queues for sending; see <see cref="RtmpConnection.EnqueueMedia"/>.</summary>
@@ -60,7 +68,6 @@ public sealed partial class RtmpConnection : IAsyncDisposable
 
     /// <summary>A batch (<see cref="_segments"/>, <see cref="_inFlight"/>) is out: by the send loop or inline.</summary>
     private bool _sending;
-    private int _corked;
     private string? _closingReason;
     private const int InitialReceiveBuffer = 2 * 1024;
 
@@ -160,20 +167,12 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             {
                 var input = new ReadOnlySequence<byte>(_receiveBuffer, 0, _received);
 
-                // What the messages of one read make other connections send goes out together, one gathered
-                // write per connection (a video frame and the audio that came with it), when the read is done.
-                SendCork.Enter();
-                try
+                while (!_closed.IsCancellationRequested && Reader.TryReadMessage(ref input, out RtmpMessage message))
                 {
-                    while (!_closed.IsCancellationRequested && Reader.TryReadMessage(ref input, out RtmpMessage message))
-                    {
-                        handler.HandleMessage(this, in message);
-                    }
+                    handler.HandleMessage(this, in message);
                 }
-                finally
-                {
-                    SendCork.Exit();
-                }
+
+                handler.HandleReadComplete(this);
 
                 Compact(input);
                 if (Reader.TryGetAcknowledgement(out uint sequenceNumber))
@@ -243,13 +242,14 @@ public sealed partial class RtmpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues a media frame on message stream <paramref name="messageStreamId"/>. The connection takes its
-    /// own reference. Video waits for a keyframe at the start, after <see cref="RequireKeyframe"/>, and after
+    /// Queues a media frame on message stream <paramref name="messageStreamId"/> and, with <paramref name="flush"/>,
+    /// starts sending it (<see cref="Flush"/>); a hub subscriber passes false and flushes once per batch. The
+    /// connection takes its own reference. Video waits for a keyframe at the start, after <see cref="RequireKeyframe"/>, and after
     /// an overflow; audio, data and sequence headers are always queued. A peer that keeps the queue over
     /// its limit for the stall timeout, or lets it reach twice the limit, is disconnected.
     /// </summary>
     /// <returns>False when the frame was not queued.</returns>
-    public bool EnqueueMedia(MediaFrame frame, uint messageStreamId)
+    public bool EnqueueMedia(MediaFrame frame, uint messageStreamId, bool flush = true)
     {
         lock (_gate)
         {
@@ -297,12 +297,21 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             _queuedBytes += frame.Length;
         }
 
-        if (!SendCork.Defer(this) && !TryFlushInline())
+        if (flush)
         {
-            _sendSignal.Set();
+            Flush();
         }
 
         return true;
+    }
+
+    /// <summary>Starts sending what is queued: inline on the caller's thread when it can (<see cref="TryFlushInline"/>), else by the send loop.</summary>
+    public void Flush()
+    {
+        if (!TryFlushInline())
+        {
+            _sendSignal.Set();
+        }
     }
 
     /// <summary>
@@ -572,7 +581,7 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             {
                 MediaFrame frame = item.Frame;
                 int chunkStreamId = ChunkStreamIdFor(frame.Kind);
-                var header = new MessageHeader(item.Timestamp, frame.Length, (RtmpMessageType)frame.Kind, item.MessageStreamId);
+                var header = new MessageHeader(item.Timestamp, frame.Length, MediaMessageTypes.Of(frame.Kind), item.MessageStreamId);
                 int headerLength = _writer.WriteFirstHeader(_headerScratch.AsSpan(headerOffset), chunkStreamId, header);
                 _segments.Add(new ArraySegment<byte>(_headerScratch, headerOffset, headerLength));
                 headerOffset += headerLength;
@@ -622,8 +631,6 @@ public sealed partial class RtmpConnection : IAsyncDisposable
         }
     }
 
-    internal void SignalSendLoop() => _sendSignal.Set();
-
     /// <summary>Slots the send queue holds now (tests: a burst's growth is given back).</summary>
     internal int QueueCapacity
     {
@@ -635,9 +642,6 @@ public sealed partial class RtmpConnection : IAsyncDisposable
             }
         }
     }
-
-    /// <summary>Set while this connection waits in a <see cref="SendCork"/> for its flush (one entry per cork).</summary>
-    internal ref int CorkedFlag => ref _corked;
 
     private static int ChunkStreamIdFor(MediaKind kind) => kind switch
     {

@@ -169,8 +169,10 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
             return;
         }
 
-        Connection.EnqueueMedia(frame, _playStreamId);
+        Connection.EnqueueMedia(frame, _playStreamId, flush: false);
     }
+
+    void IMediaSubscriber.OnFlush(StreamHub hub) => Connection.Flush();
 
     void IMediaSubscriber.OnPublishStop(StreamHub hub)
     {

@@ -2,6 +2,7 @@ using EdgeRtmp.Cli;
 using EdgeRtmp.Configuration;
 using EdgeRtmp.Net.Streams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -42,6 +43,9 @@ public static class AppHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         builder.Services.AddSingleton(settings);
+
+        // Every timeout, stall watch and timer runs on this clock; tests put a fake one in its place.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(notifier);
         builder.Services.AddSingleton<ServiceHealth>();
         builder.Services.AddSingleton<StartupGate>();
@@ -52,7 +56,7 @@ public static class AppHost
 
         // After the server: hosted services start in order (the source publishes once players can connect) and stop
         // in reverse (the source stops before the sessions close).
-        builder.Services.AddHostedService<VideoPipelineService>();
+        builder.Services.AddHostedService<MediaPipelineService>();
 
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
         builder.Services.AddHostedService(services => new PushService(

@@ -95,23 +95,16 @@ public class SendQueueTests
         var received = new List<(uint Timestamp, int Length)>();
         Task loop = reader.ReceiveLoopAsync(new Recorder(received), CancellationToken.None);
 
-        // A late joiner's GOP replay: a few hundred frames queued at once (held back by a cork, as a publisher's read is).
-        SendCork.Enter();
-        try
+        // A late joiner's GOP replay: a few hundred frames queued at once, sent by one flush (as the hub does).
+        for (int i = 0; i < 300; i++)
         {
-            for (int i = 0; i < 300; i++)
-            {
-                MediaFrame frame = MediaFramePool.Shared.Rent(MediaKind.Audio, (uint)i * 23, MediaFrameFlags.None, [0xAF, 1, 0x21, 0x10, (byte)i]);
-                Assert.True(sender.EnqueueMedia(frame, 1));
-                frame.Release();
-            }
+            MediaFrame frame = MediaFramePool.Shared.Rent(MediaKind.Audio, (uint)i * 23, MediaFrameFlags.None, [0xAF, 1, 0x21, 0x10, (byte)i]);
+            Assert.True(sender.EnqueueMedia(frame, 1, flush: false));
+            frame.Release();
+        }
 
-            Assert.True(sender.QueueCapacity >= 300, $"capacity {sender.QueueCapacity} for 300 queued frames");
-        }
-        finally
-        {
-            SendCork.Exit();
-        }
+        Assert.True(sender.QueueCapacity >= 300, $"capacity {sender.QueueCapacity} for 300 queued frames");
+        sender.Flush();
 
         Assert.True(SpinWait.SpinUntil(() => sender.QueuedBytes == 0, TimeSpan.FromSeconds(10)));
         Assert.True(sender.QueueCapacity <= 64, $"the queue kept {sender.QueueCapacity} slots after the burst");

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Diagnostics;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
-using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Pipeline;
 
-namespace EdgeRtmp.Net.Tests.Streams;
+namespace EdgeRtmp.Tests.Pipeline;
 
 /// <summary>
 /// The one FLV play-out loop: bursts for publishing, each tag at its time for a stand-in camera. Timing bounds are
@@ -111,7 +111,7 @@ public sealed class FlvPacerTests : IDisposable
 
         using var stop = new CancellationTokenSource();
         int count = 0;
-        Task<long> playing = FlvPacer.RunAsync(FlvPacer.OpenFile(_path), new FlvPacingOptions { Loop = false }, _ => Interlocked.Increment(ref count), stop.Token);
+        Task<long> playing = FlvPacer.RunAsync(FlvPacer.OpenFile(_path), new FlvPacingOptions { Loop = false }, new CallbackSink(_ => Interlocked.Increment(ref count)), stop.Token);
         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref count) == 1, TimeSpan.FromSeconds(10)));
         var clock = Stopwatch.StartNew();
         await stop.CancelAsync();
@@ -131,11 +131,22 @@ public sealed class FlvPacerTests : IDisposable
         var emitted = new List<Emitted>();
         long start = Stopwatch.GetTimestamp();
         long frames = await FlvPacer.RunAsync(FlvPacer.OpenFile(_path), options,
-            frame => emitted.Add(new Emitted(frame.Timestamp, Stopwatch.GetElapsedTime(start).TotalMilliseconds, frame.IsKeyframe)),
+            new CallbackSink(frame => emitted.Add(new Emitted(frame.Timestamp, Stopwatch.GetElapsedTime(start).TotalMilliseconds, frame.IsKeyframe))),
             CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(emitted.Count, frames);
         return emitted;
     }
 
     private readonly record struct Emitted(uint Timestamp, double SinceStartMs, bool Keyframe);
+
+    private sealed class CallbackSink(Action<MediaFrame> onFrame) : IMediaSink
+    {
+        public void Write(ReadOnlySpan<MediaFrame> frames)
+        {
+            foreach (MediaFrame frame in frames)
+            {
+                onFrame(frame);
+            }
+        }
+    }
 }

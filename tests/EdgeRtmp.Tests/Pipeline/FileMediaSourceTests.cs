@@ -7,7 +7,7 @@ namespace EdgeRtmp.Tests.Pipeline;
 
 /// <summary>In the "pipeline timing" collection: pacing is measured, so these never share the CPU with the x264 of another.</summary>
 [Collection("pipeline timing")]
-public class FileVideoSourceTests
+public class FileMediaSourceTests
 {
     [Fact]
     public async Task Loops_an_ffmpeg_made_flv_in_real_time_with_increasing_timestamps()
@@ -27,7 +27,7 @@ public class FileVideoSourceTests
         }
 
         var sink = new RecordingSink();
-        var source = new FileVideoSource(file, sink.Clock);
+        var source = new FileMediaSource(file, sink.Clock);
         using var stop = new CancellationTokenSource();
         Task run = source.RunAsync(sink, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(2.6));
@@ -59,8 +59,8 @@ public class FileVideoSourceTests
     [Fact]
     public async Task A_missing_file_fails_with_its_path()
     {
-        var source = new FileVideoSource("/nonexistent/loop.flv", new PipelineClock());
-        var exception = await Assert.ThrowsAsync<VideoSourceException>(() => source.RunAsync(new NullSink(), CancellationToken.None));
+        var source = new FileMediaSource("/nonexistent/loop.flv", new PipelineClock());
+        var exception = await Assert.ThrowsAsync<MediaSourceException>(() => source.RunAsync(new NullSink(), CancellationToken.None));
         Assert.StartsWith("file: cannot open /nonexistent/loop.flv: ", exception.Message, StringComparison.Ordinal);
     }
 }

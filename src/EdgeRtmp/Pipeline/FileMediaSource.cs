@@ -1,6 +1,5 @@
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
-using EdgeRtmp.Net.Streams;
 
 namespace EdgeRtmp.Pipeline;
 
@@ -10,11 +9,11 @@ namespace EdgeRtmp.Pipeline;
 /// run started, never early. Timestamps keep increasing across loops (<see cref="FlvLoopReader"/>). The file's own
 /// <c>onMetaData</c> and sequence headers pass through, flagged so the hub keeps them for late joiners.
 /// </summary>
-public sealed class FileVideoSource : IVideoSource
+public sealed class FileMediaSource : IMediaSource
 {
     private readonly PipelineClock _clock;
 
-    public FileVideoSource(string path, PipelineClock clock)
+    public FileMediaSource(string path, PipelineClock clock)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(clock);
@@ -26,7 +25,17 @@ public sealed class FileVideoSource : IVideoSource
 
     public string Description => "file " + System.IO.Path.GetFileName(Path);
 
-    public async Task RunAsync(IVideoFrameSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// Zero (the default, <c>run</c>) sends each tag at its time: a file stands in for a camera. <c>publish</c> sends
+    /// 100 ms bursts (<see cref="PublishBurst"/>): one wake-up and one gathered write per burst, and an upstream
+    /// server buffers far more.
+    /// </summary>
+    public TimeSpan Burst { get; init; }
+
+    /// <summary>The burst <c>publish file:</c> uses (docs/BENCHMARKS.md, publish CPU).</summary>
+    public static TimeSpan PublishBurst { get; } = TimeSpan.FromMilliseconds(100);
+
+    public async Task RunAsync(IMediaSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         Stream file;
@@ -36,21 +45,20 @@ public sealed class FileVideoSource : IVideoSource
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new VideoSourceException($"file: cannot open {Path}: {exception.Message}", exception);
+            throw new MediaSourceException($"file: cannot open {Path}: {exception.Message}", exception);
         }
 
-        // Each tag at its time (no burst): a file stands in for a camera, and local players start from it at once.
-        var options = new FlvPacingOptions { Loop = true, TimestampOrigin = () => _clock.Now };
+        var options = new FlvPacingOptions { Loop = true, Burst = Burst, TimestampOrigin = () => _clock.Now };
         try
         {
-            await FlvPacer.RunAsync(file, options, sink.OnFrame, cancellationToken).ConfigureAwait(false);
+            await FlvPacer.RunAsync(file, options, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or MediaFormatException)
         {
-            throw new VideoSourceException($"file: cannot read {Path}: {exception.Message}", exception);
+            throw new MediaSourceException($"file: cannot read {Path}: {exception.Message}", exception);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        throw new VideoSourceException($"file: {Path} holds no audio, video or script tags");
+        throw new MediaSourceException($"file: {Path} holds no audio, video or script tags");
     }
 }

@@ -3,9 +3,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
-using EdgeRtmp.Net.Connection;
 
-namespace EdgeRtmp.Net.Streams;
+namespace EdgeRtmp.Pipeline;
 
 /// <summary>How <see cref="FlvPacer"/> plays a file out.</summary>
 public sealed record FlvPacingOptions
@@ -17,8 +16,9 @@ public sealed record FlvPacingOptions
     public TimeSpan? Duration { get; init; }
 
     /// <summary>
-    /// Tags due within this much of the one that ends a sleep leave with it: one wake-up and one gathered write per
-    /// burst instead of per tag, the tags up to this much early. Zero sends every tag at its time, as a camera would.
+    /// Tags due within this much of the one that opens a burst leave with it, up to this much early: one wake-up and
+    /// one <see cref="IMediaSink.Write"/> per burst. Zero sends every tag at its time, as a camera would (tags with
+    /// the same time still leave together).
     /// </summary>
     public TimeSpan Burst { get; init; }
 
@@ -35,42 +35,38 @@ public sealed record FlvPacingOptions
 }
 
 /// <summary>
-/// Plays an FLV file in real time, as a live source would: the one pacing loop behind <c>--video file:PATH.flv</c>
-/// for <c>run</c> (<c>FileVideoSource</c>, each tag at its time) and for <c>publish</c> (<see cref="FlvHubFeeder"/>,
-/// in bursts). Tags become <see cref="MediaFrame"/>s flagged the way the server flags what a publisher sends
+/// Plays an FLV file in real time, as a live source would: the pacing loop behind <see cref="FileMediaSource"/>.
+/// Tags become <see cref="MediaFrame"/>s flagged the way the server flags what a publisher sends
 /// (<see cref="FlvFrames.TryClassify"/>); a file's <c>@setDataFrame onMetaData</c> becomes <c>onMetaData</c>.
 /// <para>
-/// The loop runs on a thread of its own that reads the file synchronously and sleeps between tags (or bursts):
-/// measured per thread, a timer and a thread-pool hop per tag, or an asynchronous file read (a pool hop on Linux),
-/// cost more than the sending. What the frames make connections send is corked for the burst, so it leaves in one
-/// gathered write per connection.
+/// The loop runs on a thread of its own that reads the file synchronously (<see cref="FlvLoopReader.TryReadTag"/>)
+/// and sleeps between bursts: a timer or an asynchronous read per tag would cost a thread-pool hop each, more than
+/// the sending (docs/BENCHMARKS.md). The frames of a burst go to the sink as one batch.
 /// </para>
 /// </summary>
 public static class FlvPacer
 {
     /// <summary>
     /// The longest the pacing thread sleeps before it looks at its cancellation token again: how long a stop may take.
-    /// Longer than a burst plus the gap to the next tag, so that the sleep between two bursts is one wake-up (at 100 ms
-    /// it was two: strace counted 18 timed waits a second for 100 ms bursts).
+    /// Longer than a burst plus the gap to the next tag, so the sleep between two bursts is one wake-up.
     /// </summary>
     private const double MaxSleepSliceMs = 250;
 
     /// <summary>Opens <paramref name="path"/> for <see cref="RunAsync"/>: IO errors (missing, unreadable) are thrown here.</summary>
     public static Stream OpenFile(string path) =>
-        new BlockingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: false));
+        new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: false);
 
     /// <summary>
-    /// Plays <paramref name="file"/> (from <see cref="OpenFile"/>; disposed at the end) into <paramref name="emit"/>, which
-    /// borrows each frame for the call, until the file ends (when not looping), the duration has been played, or
-    /// <paramref name="cancellationToken"/> is cancelled. Read errors are thrown (<see cref="IOException"/>,
-    /// <see cref="MediaFormatException"/>); cancellation is not.
+    /// Plays <paramref name="file"/> (disposed at the end) into <paramref name="sink"/> until the file ends (when not
+    /// looping), the duration has been played, or <paramref name="cancellationToken"/> is cancelled. Read errors are
+    /// thrown (<see cref="IOException"/>, <see cref="MediaFormatException"/>); cancellation is not.
     /// </summary>
     /// <returns>Frames emitted.</returns>
-    public static async Task<long> RunAsync(Stream file, FlvPacingOptions options, Action<MediaFrame> emit, CancellationToken cancellationToken)
+    public static async Task<long> RunAsync(Stream file, FlvPacingOptions options, IMediaSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(emit);
+        ArgumentNullException.ThrowIfNull(sink);
         await using (file.ConfigureAwait(false))
         {
             var played = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -78,7 +74,7 @@ public static class FlvPacer
             {
                 try
                 {
-                    played.TrySetResult(Play(file, options, emit, cancellationToken));
+                    played.TrySetResult(Play(file, options, sink, cancellationToken));
                 }
                 catch (Exception error)
                 {
@@ -116,10 +112,11 @@ public static class FlvPacer
 
     /// <summary>The pacing loop; blocks its (dedicated) thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once, for the whole stream: no tier-0 loop
-    private static long Play(Stream file, FlvPacingOptions options, Action<MediaFrame> emit, CancellationToken cancellationToken)
+    private static long Play(Stream file, FlvPacingOptions options, IMediaSink sink, CancellationToken cancellationToken)
     {
         using var looping = options.Loop ? new FlvLoopReader(file, leaveOpen: true) : null;
         using var once = options.Loop ? null : new FlvFileReader(file, leaveOpen: true);
+        var burst = new MediaBatch(16);
         double burstMs = options.Burst.TotalMilliseconds;
         double maxLagMs = options.MaxLag.TotalMilliseconds;
         double? durationMs = options.Duration?.TotalMilliseconds;
@@ -130,18 +127,16 @@ public static class FlvPacer
         uint origin = 0;
         double shiftMs = 0;
         double burstEnd = double.NegativeInfinity;
-        SendCork.Enter();
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                ValueTask<bool> reading = looping is not null ? looping.ReadTagAsync(cancellationToken) : once!.ReadTagAsync(cancellationToken);
-                if (!(reading.IsCompleted ? reading.Result : reading.AsTask().GetAwaiter().GetResult()))
+                FlvTag tag;
+                if (!(looping is not null ? looping.TryReadTag(out tag) : once!.TryReadTag(out tag)))
                 {
                     break;
                 }
 
-                FlvTag tag = looping is not null ? looping.Current : once!.Current;
                 if (first)
                 {
                     // The schedule starts with the first tag, together with the timestamp origin: never early.
@@ -166,47 +161,34 @@ public static class FlvPacer
                     due = now;
                 }
 
-                // A tag due by the end of the current burst goes now. A later one ends it: sleep until that tag is due,
-                // then it opens the next burst. (Waking a burst's length before each tag instead would send every tag
-                // alone, only early.)
+                // A tag due by the end of the current burst joins it. A later one ends it: the burst leaves, we sleep
+                // until that tag is due, and it opens the next burst.
                 if (due > burstEnd)
                 {
-                    if (due > now)
+                    burst.WriteTo(sink);
+                    if (due > now && Sleep(due - now, cancellationToken))
                     {
-                        SendCork.Exit();
-                        bool cancelled = Sleep(due - now, cancellationToken);
-                        SendCork.Enter();
-                        if (cancelled)
-                        {
-                            break;
-                        }
+                        break;
                     }
 
                     burstEnd = Math.Max(due, Stopwatch.GetElapsedTime(started).TotalMilliseconds) + burstMs;
                 }
 
-                MediaFrame? frame = ToFrame(tag, unchecked(origin + offset + (uint)shiftMs));
-                if (frame is not null)
+                if (ToFrame(tag, unchecked(origin + offset + (uint)shiftMs)) is { } frame)
                 {
-                    try
-                    {
-                        emit(frame);
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-
+                    burst.Add(frame);
                     frames++;
                 }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                burst.WriteTo(sink);
+            }
         }
         finally
         {
-            SendCork.Exit();
+            burst.Clear();
         }
 
         return frames;
@@ -214,8 +196,7 @@ public static class FlvPacer
 
     /// <summary>
     /// Sleeps <paramref name="milliseconds"/> in slices of at most <see cref="MaxSleepSliceMs"/>, looking at the token
-    /// between them: a plain sleep costs a fraction of a wait on the token's handle (perf put about 7 % of the pacing
-    /// thread in the runtime's wait code under that wait; docs/BENCHMARKS.md). True when cancelled.
+    /// between them: a plain sleep costs a fraction of a wait on the token's handle (docs/BENCHMARKS.md). True when cancelled.
     /// </summary>
     private static bool Sleep(double milliseconds, CancellationToken cancellationToken)
     {
@@ -232,56 +213,5 @@ public static class FlvPacer
         }
 
         return true;
-    }
-
-    /// <summary>A seekable file whose asynchronous reads run synchronously on the caller's (pacing) thread.</summary>
-    private sealed class BlockingReadStream(FileStream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => inner.Position = value;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            new(inner.Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(inner.Read(buffer, offset, count));
-
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override ValueTask DisposeAsync()
-        {
-            inner.Dispose();
-            return base.DisposeAsync();
-        }
     }
 }

@@ -1,15 +1,14 @@
 using System.Buffers;
-using EdgeRtmp.Media;
-using EdgeRtmp.Media.H264;
 using EdgeRtmp.Protocol;
 using EdgeRtmp.Protocol.Messages.Commands;
 
-namespace EdgeRtmp.Pipeline;
+namespace EdgeRtmp.Media.H264;
 
 /// <summary>
 /// Turns Annex B access units into the frames a player needs, in order: <c>onMetaData</c> and the AVC sequence
 /// header (AVCDecoderConfigurationRecord) before the first picture and again whenever the SPS or PPS change, then
-/// each picture as an AVCC video tag body. Pictures before the first keyframe (or after <see cref="Restart"/>) are
+/// each picture as an AVCC video tag body. What one access unit makes (metadata, sequence header, picture) is handed
+/// to the sink as one batch, so it leaves in one write per player. Pictures before the first keyframe (or after <see cref="Restart"/>) are
 /// dropped: a decoder cannot start from them. Nothing is allocated per picture once the buffers have grown.
 /// </summary>
 /// <remarks>
@@ -32,6 +31,7 @@ public sealed class H264FramePackager
     private readonly PictureOrder _pictureOrder = new();
     private readonly ArrayBufferWriter<byte> _avcc = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> _scratch = new(512);
+    private readonly MediaBatch _batch = new(4);
     private readonly double? _frameRate;
     private bool _headerSent;
     private bool _waitingForKeyframe = true;
@@ -59,7 +59,21 @@ public sealed class H264FramePackager
     public void Restart() => _waitingForKeyframe = true;
 
     /// <summary>Packages one access unit stamped <paramref name="timestamp"/> (forced strictly increasing) into <paramref name="sink"/>.</summary>
-    public void Write(ReadOnlySpan<byte> annexBAccessUnit, uint timestamp, IVideoFrameSink sink)
+    public void Write(ReadOnlySpan<byte> annexBAccessUnit, uint timestamp, IMediaSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        try
+        {
+            Package(annexBAccessUnit, timestamp);
+            _batch.WriteTo(sink);
+        }
+        finally
+        {
+            _batch.Clear();
+        }
+    }
+
+    private void Package(ReadOnlySpan<byte> annexBAccessUnit, uint timestamp)
     {
         if (_hasTimestamp && unchecked((int)(timestamp - _lastTimestamp)) <= 0)
         {
@@ -71,8 +85,8 @@ public sealed class H264FramePackager
         AvccFrameInfo info = AvccWriter.Write(annexBAccessUnit, _avcc, _parameterSets);
         if ((info.ParameterSetsChanged || !_headerSent) && _parameterSets.IsComplete)
         {
-            EmitMetadata(timestamp, sink);
-            EmitSequenceHeader(timestamp, sink);
+            EmitMetadata(timestamp);
+            EmitSequenceHeader(timestamp);
             _headerSent = true;
             SetTimestamp(timestamp);
         }
@@ -99,7 +113,7 @@ public sealed class H264FramePackager
             this,
             static (span, self) => self.FillPicture(span));
         SetTimestamp(timestamp);
-        Deliver(frame, sink);
+        _batch.Add(frame);
     }
 
     private void SetTimestamp(uint timestamp)
@@ -130,7 +144,7 @@ public sealed class H264FramePackager
         _avcc.WrittenSpan.CopyTo(destination[VideoTagHeaderLength..]);
     }
 
-    private void EmitMetadata(uint timestamp, IVideoFrameSink sink)
+    private void EmitMetadata(uint timestamp)
     {
         SequenceParameterSet sps = _parameterSets.SequenceParameterSet;
         double frameRate = _frameRate ?? sps.FramesPerSecond;
@@ -144,10 +158,10 @@ public sealed class H264FramePackager
         };
         _scratch.ResetWrittenCount();
         metadata.Write(_scratch, withSetDataFrame: false);
-        Deliver(MediaFramePool.Shared.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan), sink);
+        _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan));
     }
 
-    private void EmitSequenceHeader(uint timestamp, IVideoFrameSink sink)
+    private void EmitSequenceHeader(uint timestamp)
     {
         _scratch.ResetWrittenCount();
         Span<byte> header = _scratch.GetSpan(VideoTagHeaderLength);
@@ -156,18 +170,6 @@ public sealed class H264FramePackager
         header[2] = header[3] = header[4] = 0;
         _scratch.Advance(VideoTagHeaderLength);
         _parameterSets.WriteDecoderConfigurationRecord(_scratch);
-        Deliver(MediaFramePool.Shared.Rent(MediaKind.Video, timestamp, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, _scratch.WrittenSpan), sink);
-    }
-
-    private static void Deliver(MediaFrame frame, IVideoFrameSink sink)
-    {
-        try
-        {
-            sink.OnFrame(frame);
-        }
-        finally
-        {
-            frame.Release();
-        }
+        _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Video, timestamp, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, _scratch.WrittenSpan));
     }
 }

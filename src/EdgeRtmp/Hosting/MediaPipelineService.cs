@@ -7,11 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace EdgeRtmp.Hosting;
 
 /// <summary>
-/// Runs the configured video source into the shared <see cref="StreamRegistry"/> at <c>App/Stream</c>. Starts after
-/// the server listens; a source this build cannot run (v4l2, alsa audio) fails the start with a clear reason, and
-/// <c>run</c> exits 1. Audio has no encoder yet: <c>auto</c> and <c>tone</c> are logged as unavailable, never faked.
+/// Runs the configured sources in one <see cref="MediaPipeline"/> into the shared <see cref="StreamRegistry"/> at
+/// <c>App/Stream</c>. Starts after the server listens; a source this build cannot run (v4l2, alsa audio) fails the
+/// start with a clear reason, and <c>run</c> exits 1. Audio has no encoder yet: <c>auto</c> and <c>tone</c> are
+/// logged as unavailable, never faked.
 /// </summary>
-public sealed class VideoPipelineService : BackgroundService
+public sealed class MediaPipelineService : BackgroundService
 {
     private readonly AppSettings _settings;
     private readonly StreamRegistry _streams;
@@ -20,18 +21,20 @@ public sealed class VideoPipelineService : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly PipelineClock _clock = new();
-    private VideoPipeline? _pipeline;
+    private readonly PipelineClock _clock;
+    private MediaPipeline? _pipeline;
     private StreamHub? _hub;
 
-    public VideoPipelineService(
+    public MediaPipelineService(
         AppSettings settings,
         StreamRegistry streams,
         ServiceHealth health,
         StartupGate startup,
         IHostApplicationLifetime lifetime,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        TimeProvider time)
     {
+        _clock = new PipelineClock(time);
         _settings = settings;
         _streams = streams;
         _health = health;
@@ -42,7 +45,7 @@ public sealed class VideoPipelineService : BackgroundService
     }
 
     /// <summary>The running pipeline, if a source is configured and started.</summary>
-    public VideoPipeline? Pipeline => _pipeline;
+    public MediaPipeline? Pipeline => _pipeline;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -66,29 +69,36 @@ public sealed class VideoPipelineService : BackgroundService
         {
             choice = VideoSourceFactory.Create(_settings, _clock, _loggerFactory);
         }
-        catch (VideoSourceException exception)
+        catch (MediaSourceException exception)
         {
             Fail(exception.Message);
             return;
         }
 
-        if (choice.Source is not { } source)
+        // Audio sources join this list beside the video source; they all run on _clock.
+        List<IMediaSource> sources = [];
+        if (choice.Source is { } video)
+        {
+            sources.Add(video);
+        }
+
+        if (sources.Count == 0)
         {
             PipelineLog.NoVideoSource(_logger);
             return;
         }
 
         string path = _settings.App + "/" + _settings.Stream;
-        PipelineLog.SourceChosen(_logger, source.Description, choice.Reason, path);
-        _startup.SourceDescription = source.Description;
         _hub = _streams.Acquire(path);
-        _pipeline = new VideoPipeline(source, _hub, _clock, _logger);
-        VideoPipeline pipeline = _pipeline;
+        _pipeline = new MediaPipeline(sources, _hub, _clock, _logger);
+        MediaPipeline pipeline = _pipeline;
+        PipelineLog.SourceChosen(_logger, pipeline.Description, choice.Reason, path);
+        _startup.SourceDescription = pipeline.Description;
         _health.AddProbe(() => pipeline.UnhealthyReason);
         _ = _pipeline.FirstFrame.ContinueWith(
             static (_, state) =>
             {
-                var self = (VideoPipelineService)state!;
+                var self = (MediaPipelineService)state!;
                 PipelineLog.FirstFrame(self._logger, (long)self._clock.Elapsed.TotalMilliseconds);
                 self._startup.SourceProducing();
             },
