@@ -65,6 +65,11 @@ public static class OptionsValidator
             throw ConfigurationException.ForValue("Audio:Source", audio.Source, audioError);
         }
 
+        if (audioSource.Kind == AudioSourceKind.File && !File.Exists(audioSource.Device))
+        {
+            throw ConfigurationException.ForValue("Audio:Source", audio.Source, "no such file (the WAV file must exist and be readable)");
+        }
+
         if (string.IsNullOrWhiteSpace(audio.Device) || audio.Device.Any(char.IsWhiteSpace))
         {
             throw ConfigurationException.ForValue("Audio:Device", audio.Device, "must be an ALSA device name such as default or hw:1,0");
