@@ -4,6 +4,7 @@ using EdgeRtmp.Media;
 using EdgeRtmp.Net.Client;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Pipeline;
+using EdgeRtmp.Pipeline.Audio;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeRtmp.Cli;
@@ -55,7 +56,9 @@ public static class PublishCommand
             {
                 DefaultConfigFile = environment.DefaultConfigFile,
                 Environment = environment.Variables,
-                Overrides = new Dictionary<string, string?> { ["Video:Source"] = video ?? "auto" },
+                Overrides = isFile || audio is null
+                    ? new Dictionary<string, string?> { ["Video:Source"] = video ?? "auto" }
+                    : new Dictionary<string, string?> { ["Video:Source"] = video ?? "auto", ["Audio:Source"] = audio },
             });
         }
         catch (ConfigurationException exception)
@@ -66,10 +69,10 @@ public static class PublishCommand
 
         await using var session = new PublishSession(target, environment, cancellationToken);
         var clock = new PipelineClock();
-        IMediaSource source;
+        List<IMediaSource> sources = [];
         if (isFile)
         {
-            source = new FileMediaSource(spec.Argument!, clock) { Burst = FileMediaSource.PublishBurst };
+            sources.Add(new FileMediaSource(spec.Argument!, clock) { Burst = FileMediaSource.PublishBurst });
         }
         else
         {
@@ -84,16 +87,35 @@ public static class PublishCommand
                 return CommandLine.RuntimeFailure;
             }
 
-            if (choice.Source is null)
+            AudioSourceChoice audioChoice;
+            try
             {
-                await environment.Error.WriteLineAsync("edgertmp: publish --video none: there is nothing to publish").ConfigureAwait(false);
-                return CommandLine.UsageError;
+                audioChoice = AudioSourceFactory.Create(settings, clock, session.LoggerFactory, videoIsTestCard: choice.Source is TestCardVideoSource);
+            }
+            catch (MediaSourceException exception)
+            {
+                await environment.Error.WriteLineAsync($"edgertmp: publish: {exception.Message}").ConfigureAwait(false);
+                return CommandLine.RuntimeFailure;
             }
 
-            source = choice.Source;
+            if (choice.Source is not null)
+            {
+                sources.Add(choice.Source);
+            }
+
+            if (audioChoice.Source is not null)
+            {
+                sources.Add(audioChoice.Source);
+            }
+
+            if (sources.Count == 0)
+            {
+                await environment.Error.WriteLineAsync("edgertmp: publish --video none --audio none: there is nothing to publish").ConfigureAwait(false);
+                return CommandLine.UsageError;
+            }
         }
 
-        var pipeline = new MediaPipeline(source, session.Hub, clock, session.LoggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
+        var pipeline = new MediaPipeline(sources, session.Hub, clock, session.LoggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
         string? unreadable = null;
         pipeline.Failed += failure =>
         {

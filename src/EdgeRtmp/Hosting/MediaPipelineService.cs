@@ -1,6 +1,7 @@
 using EdgeRtmp.Configuration;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Pipeline;
+using EdgeRtmp.Pipeline.Audio;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +9,9 @@ namespace EdgeRtmp.Hosting;
 
 /// <summary>
 /// Runs the configured sources in one <see cref="MediaPipeline"/> into the shared <see cref="StreamRegistry"/> at
-/// <c>App/Stream</c>. Starts after the server listens; a source this build cannot run (v4l2, alsa audio) fails the
-/// start with a clear reason, and <c>run</c> exits 1. Audio has no encoder yet: <c>auto</c> and <c>tone</c> are
-/// logged as unavailable, never faked.
+/// <c>App/Stream</c>. Starts after the server listens; a source that cannot run (v4l2 in this build, a WAV that is not
+/// one) fails the start with a clear reason, and <c>run</c> exits 1. Audio (<see cref="AudioSourceFactory"/>) runs
+/// beside the video on the same clock.
 /// </summary>
 public sealed class MediaPipelineService : BackgroundService
 {
@@ -54,20 +55,12 @@ public sealed class MediaPipelineService : BackgroundService
             return;
         }
 
-        switch (_settings.Audio.Kind)
-        {
-            case AudioSourceKind.Alsa:
-                Fail("alsa capture is not available in this build (use --audio none)");
-                return;
-            case AudioSourceKind.Auto or AudioSourceKind.Tone:
-                PipelineLog.AudioNotAvailable(_logger, _settings.Audio.ToString());
-                break;
-        }
-
         VideoSourceChoice choice;
+        AudioSourceChoice audioChoice;
         try
         {
             choice = VideoSourceFactory.Create(_settings, _clock, _loggerFactory);
+            audioChoice = AudioSourceFactory.Create(_settings, _clock, _loggerFactory, videoIsTestCard: choice.Source is TestCardVideoSource);
         }
         catch (MediaSourceException exception)
         {
@@ -75,11 +68,16 @@ public sealed class MediaPipelineService : BackgroundService
             return;
         }
 
-        // Audio sources join this list beside the video source; they all run on _clock.
+        // Audio beside video, both on _clock: lip sync is one clock.
         List<IMediaSource> sources = [];
         if (choice.Source is { } video)
         {
             sources.Add(video);
+        }
+
+        if (audioChoice.Source is { } audio)
+        {
+            sources.Add(audio);
         }
 
         if (sources.Count == 0)
