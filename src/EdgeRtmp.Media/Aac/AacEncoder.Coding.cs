@@ -99,9 +99,8 @@ public sealed partial class AacEncoder
     /// <summary>Appends fill elements of <paramref name="fillBytes"/> payload bytes in all before the frame's ID_END.</summary>
     private int AppendFill(Span<byte> accessUnit, int written, int bits, int fillBytes, out int totalBits)
     {
-        // Re-writing the frame would cost a second pass; instead drop the trailing ID_END and alignment (always in
-        // the last byte or two) by rewriting the frame's final bits: the frame was byte aligned after ID_END, so
-        // encode again into the same buffer with the fill in front of the end marker.
+        // The fill element must come before ID_END: write the frame's elements again (cheap next to the rate loop,
+        // and only when the reservoir is full, in quiet passages) with the fill in front of the end marker.
         int room = MaxAccessUnitBytes - written - 4;
         fillBytes = Math.Clamp(fillBytes, 0, room);
         if (fillBytes <= 0)

@@ -51,7 +51,6 @@ public sealed partial class AacEncoder
     private AttackPlace _attacksPrevious; // in frame n − 1
     private float _referenceGain = 60;
     private float _meanDemand;
-    private long _framesEncoded;
 
     public AacEncoder(AacEncoderOptions options)
     {
@@ -189,7 +188,6 @@ public sealed partial class AacEncoder
             written = AppendFill(accessUnit, written, bits, fillBytes, out int totalBits);
             _reservoirBits -= totalBits - bits;
         }
-        _framesEncoded++;
         return written;
     }
 
