@@ -87,12 +87,16 @@ public sealed partial class AacEncoder
         QuantizeAll(layout, gain);
         for (int c = 0; c < _channels; c++)
             MergeSections(_channelStates[c].Bands, layout);
+        int counted = (CountElementsBits(layout, sequence) + 3 + 7) & ~7;
 
         var writer = new BitWriter(accessUnit);
         WriteElements(ref writer, layout, sequence);
         writer.WriteBits(IdEnd, 3);
         writer.Flush();
         written = writer.Length;
+        // The rate loop and the 6144-bit bound rest on the count being exact: a difference is a bug, not input.
+        if (written * 8 != counted)
+            throw new InvalidOperationException($"AAC encoder: counted {counted} bits but wrote {written * 8}.");
         return written * 8;
     }
 
@@ -495,9 +499,9 @@ public sealed partial class AacEncoder
                     int current = g * layout.SwbCount + sfb;
                     if (codebook != AacSpectralCoding.ZeroCodebook)
                     {
+                        // The first coded band sends its difference from global_gain, which is its own value: 0.
                         int scalefactor = bands.Scalefactor[current];
-                        if (last != int.MinValue)
-                            bits += scalefactorLengths[scalefactor - last + MaxScalefactorDelta];
+                        bits += scalefactorLengths[(last == int.MinValue ? 0 : scalefactor - last) + MaxScalefactorDelta];
                         last = scalefactor;
                         bits += bands.Bits[current];
                     }
