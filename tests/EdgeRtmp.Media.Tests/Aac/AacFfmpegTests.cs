@@ -67,6 +67,42 @@ public sealed class AacFfmpegTests : IDisposable
     }
 
     [Theory]
+    [InlineData("silence", 1)]
+    [InlineData("silence", 2)]
+    [InlineData("dc", 2)]
+    [InlineData("full-scale square", 1)]
+    [InlineData("clipped noise", 2)]
+    [InlineData("one channel silent", 2)]
+    [InlineData("click train", 1)]
+    public void Ffmpeg_decodes_extreme_input_silently(string kind, int channels)
+    {
+        var encoder = new AacEncoder(new AacEncoderOptions(48000, channels, 64 * channels));
+        var random = new Random(5);
+        var signal = new short[100 * AacEncoder.FrameSamples * channels];
+        for (int i = 0; i < signal.Length; i++)
+        {
+            int sample = i / channels;
+            signal[i] = kind switch
+            {
+                "silence" => 0,
+                "dc" => -30000,
+                "full-scale square" => (short)(sample / 24 % 2 == 0 ? 32767 : -32768),
+                "clipped noise" => (short)Math.Clamp(random.NextDouble() * 200000 - 100000, -32768, 32767),
+                "one channel silent" => i % 2 == 0 ? (short)(20000 * Math.Sin(sample * 0.07)) : (short)0,
+                _ => (short)(sample % 4800 == 0 ? 32767 : 0),
+            };
+        }
+        string path = _directory.File($"{kind.Replace(' ', '-')}-{channels}.aac");
+        File.WriteAllBytes(path, AacTestSignals.EncodeAdts(encoder, signal));
+        short[] decoded = Decode(path, channels);
+        Assert.True(decoded.Length >= signal.Length, $"decoded {decoded.Length} samples of {signal.Length}");
+        if (kind == "silence")
+            Assert.All(decoded, sample => Assert.Equal(0, sample));
+        if (kind is "one channel silent" or "full-scale square")
+            Assert.True(AacTestSignals.Snr(signal, decoded, channels, encoder.EncoderDelaySamples) > 10);
+    }
+
+    [Theory]
     [InlineData(48000, 2)]
     [InlineData(44100, 1)]
     public void Ffprobe_reads_our_audio_specific_config_from_flv(int sampleRate, int channels)
