@@ -46,6 +46,7 @@ public static class VideoSourceFactory
             Height = video.Height,
             FramesPerSecond = video.Fps,
             KeyframeInterval = video.KeyframeInterval,
+            BitrateKbps = video.BitrateKbps,
         };
         try
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>Per-macroblock state shared by intra and inter coding, and the macroblock_layer() syntax (7.3.5).</summary>
@@ -102,6 +104,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>The residual() of a macroblock (7.3.5.3) from the levels of the macroblock being coded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteResidual(ref BitWriter bits, int mb, int mbX, int mbY, bool intra16x16, int cbpLuma, int cbpChroma)
     {
         if (intra16x16)
@@ -149,6 +152,7 @@ public sealed partial class H264Encoder
     /// Chroma residual of the macroblock against <see cref="_predCb"/>/<see cref="_predCr"/>: 2×2 DC Hadamard,
     /// AC quantisation, reconstruction. Returns CodedBlockPatternChroma (0 none, 1 DC only, 2 DC and AC).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int EncodeChroma(int mbX, int mbY, bool intra)
     {
         int qp = _chromaQp;
@@ -228,6 +232,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>Residual of a 4×4 block: source minus prediction, raster order. Returns its sum of absolute values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LoadResidual(byte[] source, int sourceOffset, int sourceStride, ReadOnlySpan<byte> prediction, int predictionOffset, int predictionStride, Span<int> residual)
     {
         int sum = 0;
@@ -246,6 +251,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>8.5.14: reconstruction = Clip1(prediction + residual) for a 4×4 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreReconstruction(ReadOnlySpan<int> residual, ReadOnlySpan<byte> prediction, int predictionOffset, int predictionStride, byte[] destination, int destinationOffset, int destinationStride)
     {
         for (int y = 0; y < 4; y++)
@@ -260,6 +266,7 @@ public sealed partial class H264Encoder
     /// How much a block of levels is worth keeping: 9 when any |level| exceeds 1, else a score from the zero runs
     /// in front of each ±1 (x264's decimate_score table).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DecimationScore(ReadOnlySpan<short> levels)
     {
         ReadOnlySpan<byte> runScore = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];

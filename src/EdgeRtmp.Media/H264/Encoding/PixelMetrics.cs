@@ -8,6 +8,7 @@ namespace EdgeRtmp.Media.H264.Encoding;
 internal static class PixelMetrics
 {
     /// <summary>Sum of absolute differences of a 16×16 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Sad16x16(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
         if (Sse2.IsSupported)
@@ -34,6 +35,7 @@ internal static class PixelMetrics
     }
 
     /// <summary>Sum of absolute differences of an 8×8 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Sad8x8(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
         int sum = 0;
@@ -74,6 +76,7 @@ internal static class PixelMetrics
     /// SATD of a 16×16 block as 16 4×4 Hadamard transforms, vectorised: each strip of four rows is transformed
     /// vertically lane by lane, then horizontally within each group of four lanes by two shuffle-and-add steps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Satd16x16(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
         Vector128<short> swapPairs = Vector128.Create((short)1, 0, 3, 2, 5, 4, 7, 6);

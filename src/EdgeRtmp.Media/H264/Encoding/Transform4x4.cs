@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>
@@ -18,6 +20,7 @@ internal static class Transform4x4
     private static ReadOnlySpan<byte> PositionClass => [0, 2, 0, 2, 2, 1, 2, 1, 0, 2, 0, 2, 2, 1, 2, 1];
 
     /// <summary>Forward core transform (Cf · X · Cfᵀ) of a residual block, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Span<int> block)
     {
         for (int i = 0; i < 16; i += 4)
@@ -41,6 +44,7 @@ internal static class Transform4x4
     }
 
     /// <summary>8.5.12.2: scaled coefficients d in, residual r = (h + 32) &gt;&gt; 6 out, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Inverse(Span<int> d)
     {
         for (int i = 0; i < 16; i += 4)
@@ -64,6 +68,7 @@ internal static class Transform4x4
     }
 
     /// <summary>The 4×4 Hadamard butterfly (the matrix of 8.5.10), in place, no scaling.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hadamard(Span<int> block)
     {
         for (int i = 0; i < 16; i += 4)
@@ -103,6 +108,7 @@ internal static class Transform4x4
     /// Quantises coefficients <paramref name="first"/>..15 of a raster block into <paramref name="levels"/> (scan order).
     /// Returns the number of nonzero levels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Quantize(ReadOnlySpan<int> coefficients, Span<short> levels, int qp, int deadzone, int first)
     {
         int qbits = 15 + qp / 6;
@@ -137,6 +143,7 @@ internal static class Transform4x4
     }
 
     /// <summary>8.5.12.1 with flat scaling: d = c · v &lt;&lt; (qP / 6) for scan positions first..15 (raster output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dequantize(ReadOnlySpan<short> levels, Span<int> coefficients, int qp, int first)
     {
         int shift = qp / 6;
