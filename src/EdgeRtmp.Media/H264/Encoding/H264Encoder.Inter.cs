@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>
@@ -11,6 +13,7 @@ public sealed partial class H264Encoder
     private readonly int[] _blockScore = new int[16];
     private readonly bool[] _blockHasLevels = new bool[16];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private MacroblockKind EncodeInterMacroblock(ref BitWriter bits, int mbX, int mbY, ref int skipRun)
     {
         int mb = mbY * _widthInMbs + mbX;
@@ -124,6 +127,7 @@ public sealed partial class H264Encoder
     /// Luma residual against <see cref="_predLuma"/> in 4×4 blocks; 8×8 quadrants (and the whole macroblock) whose
     /// levels are a few scattered ±1 are dropped. Returns CodedBlockPatternLuma; the reconstruction is written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int EncodeInterLuma(int mbX, int mbY)
     {
         int qp = _qp;
@@ -194,6 +198,7 @@ public sealed partial class H264Encoder
     /// half- and quarter-sample refinement. Leaves the chosen prediction in <see cref="_predLuma"/> and returns its
     /// SATD plus the vector's bit cost.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int SearchMotion(int mb, int mbX, int mbY, int mvpX, int mvpY, out int bestX, out int bestY)
     {
         int x = mbX * 16, y = mbY * 16;
@@ -255,6 +260,7 @@ public sealed partial class H264Encoder
 
     private readonly record struct SearchWindow(int X, int Y, int MinX, int MaxX, int MinY, int MaxY, int PredictedX, int PredictedY);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FullSampleCost(ReadOnlySpan<byte> source, in SearchWindow window, int mvX, int mvY)
     {
         Plane reference = _reference.Luma;
@@ -262,6 +268,7 @@ public sealed partial class H264Encoder
             + _lambda * (SignedExpGolombBits(4 * mvX - window.PredictedX) + SignedExpGolombBits(4 * mvY - window.PredictedY));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TryFull(ReadOnlySpan<byte> source, in SearchWindow window, int mvX, int mvY, ref int bestCost, ref int bestX, ref int bestY)
     {
         if (mvX < window.MinX || mvX > window.MaxX || mvY < window.MinY || mvY > window.MaxY)
@@ -284,6 +291,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>8.4.1.3: the median prediction of a 16×16 partition's vector from neighbours A, B and C (or D).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PredictMotionVector(int mb, int mbX, int mbY, out int mvpX, out int mvpY)
     {
         bool availableA = mbX > 0, availableB = mbY > 0;

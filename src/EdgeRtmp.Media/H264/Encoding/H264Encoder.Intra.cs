@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>Intra macroblocks: Intra_16x16 and Intra_4x4 luma (cheapest by SATD plus a bit estimate), chroma by SAD.</summary>
@@ -11,6 +13,7 @@ public sealed partial class H264Encoder
     private int _intra16x16Mode;
 
     /// <summary>Codes one intra macroblock (after its mb_skip_run in a P slice) and reconstructs it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private MacroblockKind EncodeIntraMacroblock(ref BitWriter bits, int mbX, int mbY, bool inPSlice, bool intra16x16Chosen = false)
     {
         int mb = mbY * _widthInMbs + mbX;
@@ -76,6 +79,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>The Intra_16x16 mode with the least SATD; its prediction is left in <see cref="_predIntra"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ChooseIntra16x16(int mbX, int mbY)
     {
         bool left = mbX > 0, top = mbY > 0;
@@ -100,6 +104,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>Intra_16x16 residual against <see cref="_predIntra"/>; returns CodedBlockPatternLuma (0 or 15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int EncodeIntra16x16(int mbX, int mbY)
     {
         int qp = _qp;
@@ -150,6 +155,7 @@ public sealed partial class H264Encoder
     /// Codes the macroblock as Intra_4x4 block by block (each block predicts from the reconstruction of the ones
     /// before it). Returns the summed SATD-plus-mode-bits cost; the reconstruction and levels stay in place.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int EncodeIntra4x4(int mb, int mbX, int mbY, out int cbpLuma)
     {
         int qp = _qp;
@@ -204,6 +210,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>The chroma mode with the least SAD over Cb and Cr; predictions left in <see cref="_predCb"/>/<see cref="_predCr"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ChooseChromaMode(int mbX, int mbY)
     {
         bool left = mbX > 0, top = mbY > 0;

@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>Per-macroblock state shared by intra and inter coding, and the macroblock_layer() syntax (7.3.5).</summary>
@@ -102,6 +106,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>The residual() of a macroblock (7.3.5.3) from the levels of the macroblock being coded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteResidual(ref BitWriter bits, int mb, int mbX, int mbY, bool intra16x16, int cbpLuma, int cbpChroma)
     {
         if (intra16x16)
@@ -149,6 +154,7 @@ public sealed partial class H264Encoder
     /// Chroma residual of the macroblock against <see cref="_predCb"/>/<see cref="_predCr"/>: 2×2 DC Hadamard,
     /// AC quantisation, reconstruction. Returns CodedBlockPatternChroma (0 none, 1 DC only, 2 DC and AC).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int EncodeChroma(int mbX, int mbY, bool intra)
     {
         int qp = _chromaQp;
@@ -228,24 +234,27 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>Residual of a 4×4 block: source minus prediction, raster order. Returns its sum of absolute values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LoadResidual(byte[] source, int sourceOffset, int sourceStride, ReadOnlySpan<byte> prediction, int predictionOffset, int predictionStride, Span<int> residual)
     {
-        int sum = 0;
+        Vector128<int> sum = Vector128<int>.Zero;
         for (int y = 0; y < 4; y++)
         {
-            int s = sourceOffset + y * sourceStride, p = predictionOffset + y * predictionStride;
-            int r0 = source[s] - prediction[p], r1 = source[s + 1] - prediction[p + 1];
-            int r2 = source[s + 2] - prediction[p + 2], r3 = source[s + 3] - prediction[p + 3];
-            residual[y * 4] = r0;
-            residual[y * 4 + 1] = r1;
-            residual[y * 4 + 2] = r2;
-            residual[y * 4 + 3] = r3;
-            sum += Math.Abs(r0) + Math.Abs(r1) + Math.Abs(r2) + Math.Abs(r3);
+            Vector128<int> difference = Widen4(BinaryPrimitives.ReadUInt32LittleEndian(source.AsSpan(sourceOffset + y * sourceStride)))
+                - Widen4(BinaryPrimitives.ReadUInt32LittleEndian(prediction.Slice(predictionOffset + y * predictionStride)));
+            difference.CopyTo(residual.Slice(y * 4, 4));
+            sum += Vector128.Abs(difference);
         }
-        return sum;
+        return Vector128.Sum(sum);
     }
 
+    /// <summary>Four bytes (little-endian in a uint) as four ints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Widen4(uint fourBytes) =>
+        Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(fourBytes).AsByte()).AsInt16());
+
     /// <summary>8.5.14: reconstruction = Clip1(prediction + residual) for a 4×4 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreReconstruction(ReadOnlySpan<int> residual, ReadOnlySpan<byte> prediction, int predictionOffset, int predictionStride, byte[] destination, int destinationOffset, int destinationStride)
     {
         for (int y = 0; y < 4; y++)
@@ -260,6 +269,7 @@ public sealed partial class H264Encoder
     /// How much a block of levels is worth keeping: 9 when any |level| exceeds 1, else a score from the zero runs
     /// in front of each ±1 (x264's decimate_score table).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DecimationScore(ReadOnlySpan<short> levels)
     {
         ReadOnlySpan<byte> runScore = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];

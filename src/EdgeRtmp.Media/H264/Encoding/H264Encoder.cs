@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace EdgeRtmp.Media.H264.Encoding;
 
@@ -93,6 +94,30 @@ public sealed partial class H264Encoder
     /// <summary>Macroblocks coded intra in the last picture.</summary>
     public int LastIntraMacroblocks { get; private set; }
 
+    private static int s_warmedUp;
+
+    /// <summary>
+    /// Runs every code path once on a few tiny pictures, so a JIT-compiled process compiles them before real time
+    /// matters (a live source's first pictures would otherwise wait for the compiler). Native AOT builds need
+    /// nothing; later calls return at once.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (Interlocked.Exchange(ref s_warmedUp, 1) != 0)
+            return;
+        const int width = 48, height = 32;
+        var encoder = new H264Encoder(new H264EncoderOptions(width, height, 30, 100, KeyframeInterval: 3));
+        byte[] picture = new byte[YuvPlanes.I420Size(width, height)];
+        var output = new ArrayBufferWriter<byte>(encoder.MaxAccessUnitLength);
+        for (int frame = 0; frame < 4; frame++)
+        {
+            for (int i = 0; i < width * height; i++)
+                picture[i] = (byte)(i * 7 + frame * 5 + (i % width) * (i / width));
+            output.ResetWrittenCount();
+            encoder.Encode(YuvPlanes.FromI420(picture, width, height), output);
+        }
+    }
+
     /// <summary>Makes the next picture an IDR (e.g. when a player joins and must not wait).</summary>
     public void RequestKeyframe() => _keyframeRequested = true;
 
@@ -180,6 +205,7 @@ public sealed partial class H264Encoder
     }
 
     /// <summary>slice_layer_without_partitioning_rbsp() into <see cref="_rbsp"/>; returns its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int EncodePicture(bool idr, int frameNum, int qp, bool allSkip)
     {
         var bits = new BitWriter(_rbsp);
