@@ -47,6 +47,8 @@ using FileStream? recon = options.TryGetValue("--recon", out string? reconPath) 
 long totalBytes = 0;
 int frames = 0;
 var encodeTime = new Stopwatch();
+using var process = Process.GetCurrentProcess();
+TimeSpan cpuBefore = process.TotalProcessorTime;
 while (frames < maxFrames)
 {
     int read = 0;
@@ -72,7 +74,9 @@ while (frames < maxFrames)
     }
     frames++;
 }
+process.Refresh();
+TimeSpan cpu = process.TotalProcessorTime - cpuBefore; // input reading included; the JIT's first minutes too
 double seconds = frames / (double)encoderOptions.FramesPerSecond;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"frames={frames} bytes={totalBytes} kbps={totalBytes * 8 / 1000.0 / Math.Max(seconds, 1e-9):F1} encode_fps={frames / Math.Max(encodeTime.Elapsed.TotalSeconds, 1e-9):F1} last_qp={encoder.LastQp}"));
+    $"frames={frames} bytes={totalBytes} kbps={totalBytes * 8 / 1000.0 / Math.Max(seconds, 1e-9):F1} encode_fps={frames / Math.Max(encodeTime.Elapsed.TotalSeconds, 1e-9):F1} cpu_fps={frames / Math.Max(cpu.TotalSeconds, 1e-9):F1} last_qp={encoder.LastQp}"));
 return 0;

@@ -158,18 +158,11 @@ public static class CommandLine
 
     private static Command CreateDevicesCommand(CliEnvironment environment)
     {
-        var command = new Command("devices", "List cameras and their formats, audio capture devices, GPIO chips and lines.");
-        SetNotAvailable(command, environment);
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var command = new Command("devices", "List cameras and their formats, video encoders, audio capture devices, GPIO chips and lines.") { json };
+        command.SetAction(parseResult => DevicesCommand.Execute(parseResult.GetValue(json), environment));
         return command;
     }
-
-    // publish, play and devices come with later issues; they are in the parser now so the CLI contract is fixed.
-    private static void SetNotAvailable(Command command, CliEnvironment environment) =>
-        command.SetAction(_ =>
-        {
-            environment.Error.WriteLine($"edgertmp: '{command.Name}' is not available in this build yet");
-            return RuntimeFailure;
-        });
 
     private static Option<string> ListenOption()
     {

@@ -4,6 +4,7 @@ using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Panel;
 using EdgeRtmp.Recording;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -59,6 +60,9 @@ public static class AppHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         builder.Services.AddSingleton(settings);
+
+        // Every timeout, stall watch and timer runs on this clock; tests put a fake one in its place.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IServiceNotifier>(services =>
             new ServiceNotifier(services.GetService<ISystemdNotifier>(), environment.Variables, environment.ProcessId));
         builder.Services.AddSingleton<ServiceHealth>();
@@ -70,7 +74,7 @@ public static class AppHost
 
         // After the server: hosted services start in order (the source publishes once players can connect) and stop
         // in reverse (the source stops before the sessions close).
-        builder.Services.AddHostedService<VideoPipelineService>();
+        builder.Services.AddHostedService<MediaPipelineService>();
 
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
         builder.Services.AddSingleton(services => new PushService(

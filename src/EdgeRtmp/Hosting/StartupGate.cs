@@ -89,6 +89,8 @@ public sealed class StartupGate : IHostedLifecycleService
         }
     }
 
+    private string WithSuffix(string status) => StatusSuffix?.Invoke() is { Length: > 0 } suffix ? status + ", " + suffix : status;
+
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         try
@@ -117,8 +119,6 @@ public sealed class StartupGate : IHostedLifecycleService
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private string WithSuffix(string status) => StatusSuffix?.Invoke() is { Length: > 0 } suffix ? status + ", " + suffix : status;
 
     private void TryServe()
     {

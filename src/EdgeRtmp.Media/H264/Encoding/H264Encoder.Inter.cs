@@ -9,6 +9,7 @@ public sealed partial class H264Encoder
     private const int MaxDiamondSteps = 32;
 
     private readonly int[] _blockScore = new int[16];
+    private readonly bool[] _blockHasLevels = new bool[16];
 
     private MacroblockKind EncodeInterMacroblock(ref BitWriter bits, int mbX, int mbY, ref int skipRun)
     {
@@ -127,17 +128,27 @@ public sealed partial class H264Encoder
     {
         int qp = _qp;
         int deadzone = Transform4x4.Deadzone(qp, intra: false);
+        int zeroLimit = Transform4x4.ZeroBlockSadLimit(qp, deadzone);
         int sourceOffset = _sourceY.Offset(mbX * 16, mbY * 16);
         int totalScore = 0;
         for (int block = 0; block < 16; block++)
         {
             int blockX = (block & 3) * 4, blockY = (block >> 2) * 4;
             Span<int> coefficients = _coefficients.AsSpan(block * 16, 16);
-            LoadResidual(_sourceY.Data, sourceOffset + blockY * _sourceY.Stride + blockX, _sourceY.Stride, _predLuma, blockY * 16 + blockX, 16, coefficients);
-            Transform4x4.Forward(coefficients);
+            int sad = LoadResidual(_sourceY.Data, sourceOffset + blockY * _sourceY.Stride + blockX, _sourceY.Stride, _predLuma, blockY * 16 + blockX, 16, coefficients);
             Span<short> levels = _lumaLevels.AsSpan(block * 16, 16);
-            int score = Transform4x4.Quantize(coefficients, levels, qp, deadzone, first: 0) > 0 ? DecimationScore(levels) : 0;
+            if (sad <= zeroLimit)
+            {
+                levels.Clear();
+                _blockScore[block] = 0;
+                _blockHasLevels[block] = false;
+                continue;
+            }
+            Transform4x4.Forward(coefficients);
+            bool hasLevels = Transform4x4.Quantize(coefficients, levels, qp, deadzone, first: 0) > 0;
+            int score = hasLevels ? DecimationScore(levels) : 0;
             _blockScore[block] = score;
+            _blockHasLevels[block] = hasLevels;
             totalScore += score;
         }
         int cbpLuma = 0;
@@ -160,17 +171,20 @@ public sealed partial class H264Encoder
             int quadrant = (blockY >> 3) * 2 + (blockX >> 3);
             Span<int> coefficients = _coefficients.AsSpan(block * 16, 16);
             Span<short> levels = _lumaLevels.AsSpan(block * 16, 16);
-            if ((cbpLuma >> quadrant & 1) != 0)
+            int destination = reconstructionOffset + blockY * reconstruction.Stride + blockX;
+            if ((cbpLuma >> quadrant & 1) != 0 && _blockHasLevels[block])
             {
                 Transform4x4.Dequantize(levels, coefficients, qp, first: 0);
                 Transform4x4.Inverse(coefficients);
+                StoreReconstruction(coefficients, _predLuma, blockY * 16 + blockX, 16, reconstruction.Data, destination, reconstruction.Stride);
             }
             else
             {
-                levels.Clear();
-                coefficients.Clear();
+                if ((cbpLuma >> quadrant & 1) == 0)
+                    levels.Clear();
+                for (int row = 0; row < 4; row++)
+                    _predLuma.AsSpan((blockY + row) * 16 + blockX, 4).CopyTo(reconstruction.Data.AsSpan(destination + row * reconstruction.Stride));
             }
-            StoreReconstruction(coefficients, _predLuma, blockY * 16 + blockX, 16, reconstruction.Data, reconstructionOffset + blockY * reconstruction.Stride + blockX, reconstruction.Stride);
         }
         return cbpLuma;
     }

@@ -153,6 +153,7 @@ public sealed partial class H264Encoder
     {
         int qp = _chromaQp;
         int deadzone = Transform4x4.Deadzone(qp, intra);
+        int zeroLimit = Transform4x4.ZeroBlockSadLimit(qp, deadzone);
         Span<int> coefficients = _coefficients.AsSpan(0, 16);
         Span<int> dc = _dc.AsSpan(0, 8);
         bool anyAc = false, anyDc = false;
@@ -166,10 +167,19 @@ public sealed partial class H264Encoder
             for (int block = 0; block < 4; block++)
             {
                 int blockX = (block & 1) * 4, blockY = (block >> 1) * 4;
-                LoadResidual(source.Data, sourceOffset + blockY * source.Stride + blockX, source.Stride, prediction, blockY * 8 + blockX, 8, coefficients);
+                int sad = LoadResidual(source.Data, sourceOffset + blockY * source.Stride + blockX, source.Stride, prediction, blockY * 8 + blockX, 8, coefficients);
+                Span<short> levels = _chromaAcLevels.AsSpan((component * 4 + block) * 16, 16);
+                if (sad <= zeroLimit)
+                {
+                    int sum = 0;
+                    for (int i = 0; i < 16; i++)
+                        sum += coefficients[i];
+                    dc[component * 4 + block] = sum; // the DC basis function is all ones
+                    levels.Clear();
+                    continue;
+                }
                 Transform4x4.Forward(coefficients);
                 dc[component * 4 + block] = coefficients[0];
-                Span<short> levels = _chromaAcLevels.AsSpan((component * 4 + block) * 16, 16);
                 if (Transform4x4.Quantize(coefficients, levels, qp, deadzone, first: 1) > 0)
                 {
                     componentAc = true;
@@ -217,17 +227,22 @@ public sealed partial class H264Encoder
         return cbpChroma;
     }
 
-    /// <summary>Residual of a 4×4 block: source minus prediction, raster order.</summary>
-    private static void LoadResidual(byte[] source, int sourceOffset, int sourceStride, ReadOnlySpan<byte> prediction, int predictionOffset, int predictionStride, Span<int> residual)
+    /// <summary>Residual of a 4×4 block: source minus prediction, raster order. Returns its sum of absolute values.</summary>
+    private static int LoadResidual(byte[] source, int sourceOffset, int sourceStride, ReadOnlySpan<byte> prediction, int predictionOffset, int predictionStride, Span<int> residual)
     {
+        int sum = 0;
         for (int y = 0; y < 4; y++)
         {
             int s = sourceOffset + y * sourceStride, p = predictionOffset + y * predictionStride;
-            residual[y * 4] = source[s] - prediction[p];
-            residual[y * 4 + 1] = source[s + 1] - prediction[p + 1];
-            residual[y * 4 + 2] = source[s + 2] - prediction[p + 2];
-            residual[y * 4 + 3] = source[s + 3] - prediction[p + 3];
+            int r0 = source[s] - prediction[p], r1 = source[s + 1] - prediction[p + 1];
+            int r2 = source[s + 2] - prediction[p + 2], r3 = source[s + 3] - prediction[p + 3];
+            residual[y * 4] = r0;
+            residual[y * 4 + 1] = r1;
+            residual[y * 4 + 2] = r2;
+            residual[y * 4 + 3] = r3;
+            sum += Math.Abs(r0) + Math.Abs(r1) + Math.Abs(r2) + Math.Abs(r3);
         }
+        return sum;
     }
 
     /// <summary>8.5.14: reconstruction = Clip1(prediction + residual) for a 4×4 block.</summary>

@@ -70,15 +70,60 @@ internal static class PixelMetrics
         return sum >> 1;
     }
 
-    /// <summary>SATD of a 16×16 block as 16 4×4 transforms.</summary>
+    /// <summary>
+    /// SATD of a 16×16 block as 16 4×4 Hadamard transforms, vectorised: each strip of four rows is transformed
+    /// vertically lane by lane, then horizontally within each group of four lanes by two shuffle-and-add steps.
+    /// </summary>
     public static int Satd16x16(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
-        int sum = 0;
-        for (int by = 0; by < 4; by++)
+        Vector128<short> swapPairs = Vector128.Create((short)1, 0, 3, 2, 5, 4, 7, 6);
+        Vector128<short> swapHalves = Vector128.Create((short)2, 3, 0, 1, 6, 7, 4, 5);
+        Vector128<short> oddLanes = Vector128.Create((short)0, -1, 0, -1, 0, -1, 0, -1);
+        Vector128<short> upperLanes = Vector128.Create((short)0, 0, -1, -1, 0, 0, -1, -1);
+        Vector128<uint> total = Vector128<uint>.Zero;
+        for (int strip = 0; strip < 16; strip += 4)
         {
-            for (int bx = 0; bx < 4; bx++)
-                sum += Satd4x4(a.Slice(by * 4 * aStride + bx * 4), aStride, b.Slice(by * 4 * bStride + bx * 4), bStride);
+            Difference(a, aStride, b, bStride, strip, out Vector128<short> r0Low, out Vector128<short> r0High);
+            Difference(a, aStride, b, bStride, strip + 1, out Vector128<short> r1Low, out Vector128<short> r1High);
+            Difference(a, aStride, b, bStride, strip + 2, out Vector128<short> r2Low, out Vector128<short> r2High);
+            Difference(a, aStride, b, bStride, strip + 3, out Vector128<short> r3Low, out Vector128<short> r3High);
+            Vector128<ushort> sum = Vector128<ushort>.Zero;
+            sum += Columns(r0Low, r1Low, r2Low, r3Low, swapPairs, swapHalves, oddLanes, upperLanes);
+            sum += Columns(r0High, r1High, r2High, r3High, swapPairs, swapHalves, oddLanes, upperLanes);
+            total += Vector128.WidenLower(sum) + Vector128.WidenUpper(sum);
         }
+        return (int)(Vector128.Sum(total) >> 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Difference(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride, int row, out Vector128<short> low, out Vector128<short> high)
+    {
+        (Vector128<ushort> aLow, Vector128<ushort> aHigh) = Vector128.Widen(Vector128.Create(a.Slice(row * aStride, 16)));
+        (Vector128<ushort> bLow, Vector128<ushort> bHigh) = Vector128.Widen(Vector128.Create(b.Slice(row * bStride, 16)));
+        low = (aLow - bLow).AsInt16();
+        high = (aHigh - bHigh).AsInt16();
+    }
+
+    /// <summary>Absolute Hadamard coefficients of the two 4×4 blocks held in four row vectors, summed per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> Columns(Vector128<short> r0, Vector128<short> r1, Vector128<short> r2, Vector128<short> r3,
+        Vector128<short> swapPairs, Vector128<short> swapHalves, Vector128<short> oddLanes, Vector128<short> upperLanes)
+    {
+        Vector128<short> s01 = r0 + r1, d01 = r0 - r1, s23 = r2 + r3, d23 = r2 - r3;
+        Vector128<ushort> sum = Horizontal(s01 + s23, swapPairs, swapHalves, oddLanes, upperLanes);
+        sum += Horizontal(s01 - s23, swapPairs, swapHalves, oddLanes, upperLanes);
+        sum += Horizontal(d01 + d23, swapPairs, swapHalves, oddLanes, upperLanes);
+        sum += Horizontal(d01 - d23, swapPairs, swapHalves, oddLanes, upperLanes);
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> Horizontal(Vector128<short> v, Vector128<short> swapPairs, Vector128<short> swapHalves, Vector128<short> oddLanes, Vector128<short> upperLanes)
+    {
+        Vector128<short> swapped = Vector128.Shuffle(v, swapPairs);
+        Vector128<short> step = Vector128.ConditionalSelect(oddLanes, swapped - v, v + swapped);
+        swapped = Vector128.Shuffle(step, swapHalves);
+        step = Vector128.ConditionalSelect(upperLanes, swapped - step, step + swapped);
+        return Vector128.Abs(step).AsUInt16();
     }
 }

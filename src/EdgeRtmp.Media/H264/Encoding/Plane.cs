@@ -12,7 +12,8 @@ internal sealed class Plane
         Height = height;
         Pad = pad;
         Stride = width + 2 * pad;
-        Data = new byte[Stride * (height + 2 * pad)];
+        // Slack after the last row: vector loads of 16 bytes may start in the border's last samples.
+        Data = new byte[Stride * (height + 2 * pad) + 32];
         Origin = pad * Stride + pad;
     }
 

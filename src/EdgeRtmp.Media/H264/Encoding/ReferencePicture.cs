@@ -45,38 +45,66 @@ internal sealed class ReferencePicture
             Interpolate();
     }
 
+    /// <summary>
+    /// The half-sample planes over the reach of motion vectors, eight samples at a time: b and h with the 6-tap
+    /// filter (1, −5, 20, 20, −5, 1) and (x + 16) &gt;&gt; 5; j from the unrounded b1 values vertically, (x + 512) &gt;&gt; 10.
+    /// </summary>
     private void Interpolate()
     {
         byte[] full = Luma.Data;
         int stride = Luma.Stride;
         int reach = MaxReach + 4;
-        int xStart = -reach, xEnd = Luma.Width + reach;
+        int xStart = -reach, count = Luma.Width + 2 * reach; // a multiple of 8: widths are macroblock multiples
         short[] b1 = _horizontalIntermediate;
         byte[] horizontal = HalfHorizontal.Data, vertical = HalfVertical.Data, center = HalfCenter.Data;
+        Vector128<short> five = Vector128.Create((short)5), twenty = Vector128.Create((short)20), sixteen = Vector128.Create((short)16);
+        Vector128<int> fiveInt = Vector128.Create(5), twentyInt = Vector128.Create(20), roundCenter = Vector128.Create(512);
 
         for (int y = -reach - 2; y < Luma.Height + reach + 3; y++)
         {
-            int row = Luma.Offset(0, y);
-            for (int x = xStart; x < xEnd; x++)
+            int row = Luma.Offset(xStart, y);
+            for (int x = 0; x < count; x += 8)
             {
                 int o = row + x;
-                int value = full[o - 2] - 5 * full[o - 1] + 20 * full[o] + 20 * full[o + 1] - 5 * full[o + 2] + full[o + 3];
-                b1[o] = (short)value;
-                horizontal[o] = IntraPredictor.Clip((value + 16) >> 5);
+                Vector128<short> value = Load8(full, o - 2) + Load8(full, o + 3) - five * (Load8(full, o - 1) + Load8(full, o + 2)) + twenty * (Load8(full, o) + Load8(full, o + 1));
+                value.CopyTo(b1.AsSpan(o, 8));
+                Store8(horizontal, o, Vector128.ShiftRightArithmetic(value + sixteen, 5));
             }
         }
         for (int y = -reach; y < Luma.Height + reach; y++)
         {
-            int row = Luma.Offset(0, y);
-            for (int x = xStart; x < xEnd; x++)
+            int row = Luma.Offset(xStart, y);
+            for (int x = 0; x < count; x += 8)
             {
                 int o = row + x;
-                int h1 = full[o - 2 * stride] - 5 * full[o - stride] + 20 * full[o] + 20 * full[o + stride] - 5 * full[o + 2 * stride] + full[o + 3 * stride];
-                vertical[o] = IntraPredictor.Clip((h1 + 16) >> 5);
-                int j1 = b1[o - 2 * stride] - 5 * b1[o - stride] + 20 * b1[o] + 20 * b1[o + stride] - 5 * b1[o + 2 * stride] + b1[o + 3 * stride];
-                center[o] = IntraPredictor.Clip((j1 + 512) >> 10);
+                Vector128<short> h1 = Load8(full, o - 2 * stride) + Load8(full, o + 3 * stride) - five * (Load8(full, o - stride) + Load8(full, o + 2 * stride))
+                    + twenty * (Load8(full, o) + Load8(full, o + stride));
+                Store8(vertical, o, Vector128.ShiftRightArithmetic(h1 + sixteen, 5));
+
+                (Vector128<int> m2Low, Vector128<int> m2High) = Vector128.Widen(Vector128.Create(b1.AsSpan(o - 2 * stride, 8)));
+                (Vector128<int> m1Low, Vector128<int> m1High) = Vector128.Widen(Vector128.Create(b1.AsSpan(o - stride, 8)));
+                (Vector128<int> p0Low, Vector128<int> p0High) = Vector128.Widen(Vector128.Create(b1.AsSpan(o, 8)));
+                (Vector128<int> p1Low, Vector128<int> p1High) = Vector128.Widen(Vector128.Create(b1.AsSpan(o + stride, 8)));
+                (Vector128<int> p2Low, Vector128<int> p2High) = Vector128.Widen(Vector128.Create(b1.AsSpan(o + 2 * stride, 8)));
+                (Vector128<int> p3Low, Vector128<int> p3High) = Vector128.Widen(Vector128.Create(b1.AsSpan(o + 3 * stride, 8)));
+                Vector128<int> jLow = m2Low + p3Low - fiveInt * (m1Low + p2Low) + twentyInt * (p0Low + p1Low);
+                Vector128<int> jHigh = m2High + p3High - fiveInt * (m1High + p2High) + twentyInt * (p0High + p1High);
+                Vector128<short> j = Vector128.Narrow(Vector128.ShiftRightArithmetic(jLow + roundCenter, 10), Vector128.ShiftRightArithmetic(jHigh + roundCenter, 10));
+                Store8(center, o, j);
             }
         }
+    }
+
+    /// <summary>Eight samples widened to 16 bits.</summary>
+    private static Vector128<short> Load8(byte[] data, int offset) =>
+        Vector128.WidenLower(Vector128.Create(data.AsSpan(offset, 16))).AsInt16();
+
+    /// <summary>Clips eight 16-bit values to 0..255 and stores them as bytes.</summary>
+    private static void Store8(byte[] data, int offset, Vector128<short> values)
+    {
+        Vector128<short> clipped = Vector128.Min(Vector128.Max(values, Vector128<short>.Zero), Vector128.Create((short)255));
+        Vector128<byte> narrowed = Vector128.Narrow(clipped.AsUInt16(), clipped.AsUInt16());
+        narrowed.GetLower().CopyTo(data.AsSpan(offset, 8));
     }
 
     /// <summary>

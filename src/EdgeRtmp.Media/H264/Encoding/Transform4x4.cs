@@ -116,12 +116,24 @@ internal static class Transform4x4
         {
             int position = zigzag[k];
             int value = coefficients[position];
-            int magnitude = (int)Math.Min(((long)Math.Abs(value) * mf[row + positionClass[position]] + deadzone) >> qbits, CavlcWriter.MaxLevel);
+            int magnitude = Math.Min((Math.Abs(value) * mf[row + positionClass[position]] + deadzone) >> qbits, CavlcWriter.MaxLevel);
             if (magnitude != 0)
                 nonzero++;
             levels[k] = (short)(value < 0 ? -magnitude : magnitude);
         }
         return nonzero;
+    }
+
+    /// <summary>
+    /// The largest residual SAD of a 4×4 block whose every coefficient surely quantises to zero: no transform
+    /// coefficient exceeds its basis weight (1, 2 or 4 by position class) times the SAD, so all levels are zero when
+    /// SAD · max(weight · MF) + deadzone &lt; 2^qbits.
+    /// </summary>
+    public static int ZeroBlockSadLimit(int qp, int deadzone)
+    {
+        int row = qp % 6 * 3;
+        int factor = Math.Max(QuantMf[row], Math.Max(4 * QuantMf[row + 1], 2 * QuantMf[row + 2]));
+        return ((1 << (15 + qp / 6)) - deadzone - 1) / factor;
     }
 
     /// <summary>8.5.12.1 with flat scaling: d = c · v &lt;&lt; (qP / 6) for scan positions first..15 (raster output).</summary>

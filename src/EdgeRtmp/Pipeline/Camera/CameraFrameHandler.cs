@@ -1,3 +1,5 @@
+using EdgeRtmp.Media;
+using EdgeRtmp.Media.H264;
 using System.Diagnostics;
 using EdgeRtmp.Devices.V4l2;
 
@@ -17,7 +19,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
 
     private readonly PipelineClock _clock;
     private H264FramePackager _packager;
-    private IVideoFrameSink? _sink;
+    private IMediaSink? _sink;
     private double _framesPerSecond;
 
     public CameraFrameHandler(PipelineClock clock, double framesPerSecond)
@@ -31,7 +33,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     public long DroppedPictures => _packager.DroppedPictures;
 
     /// <summary>Starts a run: frames go to <paramref name="sink"/>, the first one a keyframe.</summary>
-    public void Begin(IVideoFrameSink sink, double framesPerSecond)
+    public void Begin(IMediaSink sink, double framesPerSecond)
     {
         _sink = sink;
         if (Math.Abs(framesPerSecond - _framesPerSecond) > 0.01)
