@@ -27,7 +27,14 @@ public sealed record DeviceReportSources
 
     public Func<DeviceSection<AudioCaptureEntry>> Audio { get; init; } = () => MinimalInventories.AudioCapture("/proc/asound");
 
-    public Func<DeviceSection<GpioChipEntry>> Gpio { get; init; } = () => MinimalInventories.GpioChips("/dev", "/sys/class/gpio");
+    public Func<DeviceSection<GpioChipEntry>> Gpio { get; init; } = GpioInventory;
+
+    /// <summary>The GPIO character devices' own inventory (EdgeRtmp.Devices.Gpio): labels, lines, who holds each line.</summary>
+    public static DeviceSection<GpioChipEntry> GpioInventory() => new(
+        EdgeRtmp.Devices.Gpio.GpioChips.List()
+            .Select(chip => new GpioChipEntry(chip.Path, chip.Name, chip.Label, chip.Lines.Count,
+                chip.Lines.Where(line => line.Used).Select(line => new GpioLineEntry(line.Offset, line.Name, line.Consumer)).ToArray()))
+            .ToArray());
 }
 
 /// <summary>Everything <c>edgertmp devices</c> reports, collected once.</summary>

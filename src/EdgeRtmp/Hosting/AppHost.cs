@@ -74,7 +74,8 @@ public static class AppHost
 
         // After the server: hosted services start in order (the source publishes once players can connect) and stop
         // in reverse (the source stops before the sessions close).
-        builder.Services.AddHostedService<MediaPipelineService>();
+        builder.Services.AddSingleton<MediaPipelineService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MediaPipelineService>());
 
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
         builder.Services.AddSingleton(services => new PushService(
@@ -87,7 +88,8 @@ public static class AppHost
         builder.Services.AddHostedService(services => services.GetRequiredService<RecorderService>());
         builder.Services.AddSingleton(services => new PanelService(
             settings, services.GetRequiredService<StreamRegistry>(), services.GetRequiredService<PushService>(),
-            services.GetRequiredService<RecorderService>(), services.GetRequiredService<ILoggerFactory>()));
+            services.GetRequiredService<RecorderService>(), services.GetRequiredService<ILoggerFactory>(),
+            () => services.GetRequiredService<MediaPipelineService>().Pipeline?.Restart()));
         builder.Services.AddHostedService(services => services.GetRequiredService<PanelService>());
         builder.Services.AddHostedService<WatchdogService>();
 
