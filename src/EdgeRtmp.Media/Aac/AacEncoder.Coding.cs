@@ -34,10 +34,10 @@ public sealed partial class AacEncoder
     private int _maxSfb;
 
     /// <summary>
-    /// Quantises and writes the frame's elements and ID_END into <paramref name="accessUnit"/>, using at most
-    /// <paramref name="budget"/> bits when any setting can. Returns the bits of the byte-aligned result.
+    /// Quantises and writes the frame's elements and ID_END into <paramref name="accessUnit"/>, within the frame's
+    /// budget (see <see cref="FrameBudget"/>). Returns the bits of the byte-aligned result.
     /// </summary>
-    private int EncodeFrame(FrameLayout layout, int bandLimit, AacWindowSequence sequence, int budget, Span<byte> accessUnit, out int written)
+    private int EncodeFrame(FrameLayout layout, int bandLimit, AacWindowSequence sequence, Span<byte> accessUnit, out int written)
     {
         _midSide.AsSpan().Clear();
         if (_channels == 2)
@@ -46,11 +46,13 @@ public sealed partial class AacEncoder
             AnalyseBands(_channelStates[c], layout, bandLimit);
 
         // The noise level: the smallest gain (finest quantisation) whose frame fits the budget. The cost falls as
-        // the gain rises; search around the previous frame's gain first, since consecutive frames are alike.
+        // the gain rises; search from the recent gain, whose cost is also the frame's demand.
         int low = MinGain, high = MaxGain;
-        int probe = Math.Clamp(_previousGain, MinGain, MaxGain);
+        int probe = Math.Clamp((int)MathF.Round(_referenceGain), MinGain, MaxGain);
+        int probeBits = CountFrameBits(layout, sequence, probe);
+        int budget = FrameBudget(probeBits);
         int step = 4;
-        if (CountFrameBits(layout, sequence, probe) <= budget)
+        if (probeBits <= budget)
         {
             high = probe;
             while (high - step > MinGain && CountFrameBits(layout, sequence, high - step) <= budget)
@@ -80,7 +82,7 @@ public sealed partial class AacEncoder
                 low = middle;
         }
         int gain = high;
-        _previousGain = gain;
+        _referenceGain += 0.1f * (gain - _referenceGain);
 
         QuantizeAll(layout, gain);
         for (int c = 0; c < _channels; c++)
@@ -196,16 +198,7 @@ public sealed partial class AacEncoder
                     bands.Silent[band] = true;
                     continue;
                 }
-                float energy = 0, sumSqrt = 0, max34 = 0;
-                for (int k = start; k < start + width; k++)
-                {
-                    float x = spectrum[k];
-                    energy += x * x;
-                    float m = magnitude34[k];
-                    sumSqrt += MathF.Sqrt(MathF.Abs(x));
-                    if (m > max34)
-                        max34 = m;
-                }
+                (float energy, float sumSqrt, float max34) = BandSums(spectrum.AsSpan(start, width), magnitude34.AsSpan(start, width));
                 if (max34 < 1e-3f)
                 {
                     bands.Silent[band] = true;
@@ -225,6 +218,37 @@ public sealed partial class AacEncoder
                 bands.LeastScalefactor[band] = Math.Clamp(least, MinScalefactor, MaxScalefactor);
             }
         }
+    }
+
+    /// <summary>Σx², Σ√|x| and max |x|^¾ of a band.</summary>
+    private static (float Energy, float SumSqrt, float Max34) BandSums(ReadOnlySpan<float> lines, ReadOnlySpan<float> magnitude34)
+    {
+        int k = 0;
+        float energy = 0, sumSqrt = 0, max34 = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref float lineRef = ref MemoryMarshal.GetReference(lines);
+            ref float magnitudeRef = ref MemoryMarshal.GetReference(magnitude34);
+            Vector128<float> energyVector = Vector128<float>.Zero, sqrtVector = Vector128<float>.Zero, maxVector = Vector128<float>.Zero;
+            for (; k + 4 <= lines.Length; k += 4)
+            {
+                Vector128<float> x = Vector128.LoadUnsafe(ref lineRef, (nuint)k);
+                energyVector += x * x;
+                sqrtVector += Vector128.Sqrt(Vector128.Abs(x));
+                maxVector = Vector128.Max(maxVector, Vector128.LoadUnsafe(ref magnitudeRef, (nuint)k));
+            }
+            energy = Vector128.Sum(energyVector);
+            sumSqrt = Vector128.Sum(sqrtVector);
+            max34 = MathF.Max(MathF.Max(maxVector[0], maxVector[1]), MathF.Max(maxVector[2], maxVector[3]));
+        }
+        for (; k < lines.Length; k++)
+        {
+            float x = lines[k];
+            energy += x * x;
+            sumSqrt += MathF.Sqrt(MathF.Abs(x));
+            max34 = MathF.Max(max34, magnitude34[k]);
+        }
+        return (energy, sumSqrt, max34);
     }
 
     private const float Log2SeventyOneQuarters = 2.7548875f; // log2(27/4)
@@ -271,6 +295,7 @@ public sealed partial class AacEncoder
         float[] spectrum = state.Ordered;
         float[] magnitude34 = state.Magnitude34;
         int[] quantized = state.Quantized;
+        int[] magnitudes = state.Magnitudes;
         int maxSfb = 0;
         int lastScalefactor = int.MinValue;
         for (int band = 0; band < layout.BandCount; band++)
@@ -288,7 +313,8 @@ public sealed partial class AacEncoder
             scalefactor = Math.Clamp(scalefactor, MinScalefactor, MaxScalefactor);
             if (lastScalefactor != int.MinValue)
                 scalefactor = Math.Clamp(scalefactor, lastScalefactor - MaxScalefactorDelta, lastScalefactor + MaxScalefactorDelta);
-            int maxAbs = QuantizeBand(spectrum.AsSpan(start, width), magnitude34.AsSpan(start, width), lines, scalefactor);
+            Span<int> bandMagnitudes = magnitudes.AsSpan(start, width);
+            int maxAbs = QuantizeBand(spectrum.AsSpan(start, width), magnitude34.AsSpan(start, width), lines, bandMagnitudes, scalefactor);
             if (maxAbs == 0)
             {
                 bands.Codebook[band] = AacSpectralCoding.ZeroCodebook;
@@ -297,18 +323,7 @@ public sealed partial class AacEncoder
             }
             lastScalefactor = scalefactor;
             bands.Scalefactor[band] = scalefactor;
-            int first = AacSpectralCoding.FirstCodebookFor(maxAbs);
-            int bits = AacSpectralCoding.CountBits(first, lines);
-            int codebook = first;
-            if (first != AacSpectralCoding.EscapeCodebook)
-            {
-                int second = AacSpectralCoding.CountBits(first + 1, lines);
-                if (second < bits)
-                {
-                    bits = second;
-                    codebook = first + 1;
-                }
-            }
+            int bits = AacSpectralCoding.CountBest(maxAbs, lines, bandMagnitudes, out int codebook);
             bands.Codebook[band] = codebook;
             bands.Bits[band] = bits;
             int sfb = band % layout.SwbCount;
@@ -319,7 +334,7 @@ public sealed partial class AacEncoder
     }
 
     /// <summary>q = sign(x) · ⌊|x|^¾ · 2^(−3·sf/16) + 0.4054⌋, capped at 8191; returns the largest |q|.</summary>
-    private static int QuantizeBand(ReadOnlySpan<float> spectrum, ReadOnlySpan<float> magnitude34, Span<int> lines, int scalefactor)
+    private static int QuantizeBand(ReadOnlySpan<float> spectrum, ReadOnlySpan<float> magnitude34, Span<int> lines, Span<int> magnitudes, int scalefactor)
     {
         float scale = QuantizerScale[scalefactor - MinScalefactor];
         int maxAbs = 0;
@@ -333,11 +348,13 @@ public sealed partial class AacEncoder
             ref float magnitudeRef = ref MemoryMarshal.GetReference(magnitude34);
             ref float spectrumRef = ref MemoryMarshal.GetReference(spectrum);
             ref int linesRef = ref MemoryMarshal.GetReference(lines);
+            ref int magnitudesRef = ref MemoryMarshal.GetReference(magnitudes);
             for (; k + 4 <= lines.Length; k += 4)
             {
                 Vector128<float> value = Vector128.Min(Vector128.LoadUnsafe(ref magnitudeRef, (nuint)k) * scaleVector + offset, cap);
                 Vector128<int> magnitude = Vector128.ConvertToInt32(value);
                 maxVector = Vector128.Max(maxVector, magnitude);
+                magnitude.StoreUnsafe(ref magnitudesRef, (nuint)k);
                 Vector128<int> negative = Vector128.LessThan(Vector128.LoadUnsafe(ref spectrumRef, (nuint)k), Vector128<float>.Zero).AsInt32();
                 // Two's complement negation where negative: (m ^ −1) − (−1).
                 ((magnitude ^ negative) - negative).StoreUnsafe(ref linesRef, (nuint)k);
@@ -348,6 +365,7 @@ public sealed partial class AacEncoder
         {
             int magnitude = (int)MathF.Min(magnitude34[k] * scale + RoundingOffset, AacSpectralCoding.MaxQuantizedValue);
             lines[k] = spectrum[k] < 0 ? -magnitude : magnitude;
+            magnitudes[k] = magnitude;
             if (magnitude > maxAbs)
                 maxAbs = magnitude;
         }

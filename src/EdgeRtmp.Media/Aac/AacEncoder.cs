@@ -45,8 +45,10 @@ public sealed partial class AacEncoder
     private readonly int _maxReservoirBits;
     private int _reservoirBits;
     private AacWindowSequence _previousSequence = AacWindowSequence.OnlyLong;
-    private bool _attackInCodedFrame;
-    private int _previousGain;
+    private AttackPlace _attacksBefore;   // in frame n − 2
+    private AttackPlace _attacksPrevious; // in frame n − 1
+    private float _referenceGain = 60;
+    private float _meanDemand;
     private long _framesEncoded;
 
     public AacEncoder(AacEncoderOptions options)
@@ -97,7 +99,6 @@ public sealed partial class AacEncoder
         _bitRemainderPerFrame = (int)(bitsPerSecond * FrameSamples % options.SampleRate);
         _remainderModulus = options.SampleRate;
         _maxReservoirBits = Math.Max(0, MaxBitsPerChannel * _channels - _meanBitsPerFrame - 8);
-        _previousGain = 60;
     }
 
     /// <summary>Bytes the largest access unit can take: 6144 bits per channel.</summary>
@@ -134,7 +135,7 @@ public sealed partial class AacEncoder
         if (accessUnit.Length < MaxAccessUnitBytes)
             throw new ArgumentException($"The access unit buffer needs {MaxAccessUnitBytes} bytes, not {accessUnit.Length}.", nameof(accessUnit));
 
-        bool attackAhead = false;
+        AttackPlace attacks = AttackPlace.None;
         for (int c = 0; c < _channels; c++)
         {
             ChannelState state = _channelStates[c];
@@ -143,11 +144,16 @@ public sealed partial class AacEncoder
             Span<float> incoming = history.Slice(2 * FrameSamples, FrameSamples);
             for (int i = 0, j = c; i < FrameSamples; i++, j += _channels)
                 incoming[i] = interleaved[j];
-            attackAhead |= state.Transients.Examine(incoming);
+            attacks |= state.Transients.Examine(incoming);
         }
 
-        AacWindowSequence sequence = NextSequence(_previousSequence, _attackInCodedFrame, attackAhead);
-        _attackInCodedFrame = attackAhead;
+        // The block coded now spans frames n − 2 and n − 1; its short windows would cover the end of n − 2 and the
+        // start of n − 1. The next block's would cover the end of n − 1 and the start of n.
+        bool shortNow = (_attacksPrevious & AttackPlace.Early) != 0 || (_attacksBefore & AttackPlace.Late) != 0;
+        bool shortNext = (attacks & AttackPlace.Early) != 0 || (_attacksPrevious & AttackPlace.Late) != 0;
+        AacWindowSequence sequence = NextSequence(_previousSequence, shortNow, shortNext);
+        _attacksBefore = _attacksPrevious;
+        _attacksPrevious = attacks;
         _previousSequence = sequence;
 
         for (int c = 0; c < _channels; c++)
@@ -169,8 +175,7 @@ public sealed partial class AacEncoder
         }
         int bandLimit = sequence == AacWindowSequence.EightShort ? _shortBandLimit : _longBandLimit;
 
-        int budget = FrameBudget(sequence);
-        int bits = EncodeFrame(layout, bandLimit, sequence, budget, accessUnit, out int written);
+        int bits = EncodeFrame(layout, bandLimit, sequence, accessUnit, out int written);
         int spent = bits;
         _reservoirBits += CurrentMeanBits() - spent;
         if (_reservoirBits > _maxReservoirBits)
@@ -195,23 +200,34 @@ public sealed partial class AacEncoder
         return _meanBitsPerFrame;
     }
 
+    // Measured on the benchmark material (docs/BENCHMARKS.md): wider limits raise the SNR of loud transients a
+    // little and cost the quiet frames more in segmental SNR; without them (1, 1) loud frames lose 2-3 dB.
+    private const double MinRatio = 0.8;
+    private const double MaxRatio = 2.0;
+    private const int ReservoirPull = 8;
+
     /// <summary>
-    /// The frame's share: the mean plus a fifth of the reservoir above half full (so it hovers there), and for a
-    /// transient most of what is saved, since short windows need the bits and pre-echo is the fault we fear most.
+    /// The frame's share of the bits. <paramref name="demand"/> is what the frame costs at the recent noise level:
+    /// against its running mean it says how much harder this frame is than its neighbours, and the frame gets the
+    /// mean rate scaled by that (within 0.8 to 2 times), so the noise level stays even from frame to frame where
+    /// the reservoir allows. Short windows need no rule of their own: their demand already says what they cost.
+    /// A small pull towards a half-full reservoir keeps room both to save and to spend.
     /// </summary>
-    private int FrameBudget(AacWindowSequence sequence)
+    private int FrameBudget(int demand)
     {
-        int budget = sequence == AacWindowSequence.EightShort
-            ? _meanBitsPerFrame + _reservoirBits * 3 / 4
-            : _meanBitsPerFrame + (_reservoirBits - _maxReservoirBits / 2) / 5;
-        budget = Math.Min(budget, _meanBitsPerFrame + _reservoirBits);
-        return Math.Clamp(budget, 0, MaxBitsPerChannel * _channels - 16);
+        if (_meanDemand <= 0)
+            _meanDemand = Math.Max(demand, 1);
+        double ratio = Math.Clamp(demand / (double)_meanDemand, MinRatio, MaxRatio);
+        _meanDemand += 0.05f * (demand - _meanDemand);
+        long budget = (long)(_meanBitsPerFrame * ratio) + (_reservoirBits - _maxReservoirBits / 2) / ReservoirPull;
+        budget = Math.Min(budget, _meanBitsPerFrame + (long)_reservoirBits);
+        return (int)Math.Clamp(budget, 0, MaxBitsPerChannel * _channels - 16);
     }
 
     /// <summary>
     /// 4.6.11.3: after LONG_START must come EIGHT_SHORT, after EIGHT_SHORT either EIGHT_SHORT or LONG_STOP, and a
-    /// short sequence must be announced by a LONG_START. An attack in the coded frame or the next keeps short
-    /// windows; one in the next frame alone starts them.
+    /// short sequence must be announced by a LONG_START. An attack in this block's short region or the next one's
+    /// keeps short windows; one in the next block's alone starts them.
     /// </summary>
     internal static AacWindowSequence NextSequence(AacWindowSequence previous, bool attackInCodedFrame, bool attackAhead)
     {
@@ -311,11 +327,11 @@ public sealed partial class AacEncoder
         return grouping;
     }
 
-    /// <summary>From the bitrate per channel: 4 kHz plus 200 Hz per kbit/s, at most 20 kHz and the Nyquist rate.</summary>
+    /// <summary>From the bitrate per channel: 6 kHz plus 250 Hz per kbit/s, at most 20 kHz and the Nyquist rate.</summary>
     internal static int LowPassHz(AacEncoderOptions options)
     {
         int perChannel = options.BitrateKbps / options.Channels;
-        return Math.Min(Math.Min(4000 + 200 * perChannel, 20000), options.SampleRate / 2);
+        return Math.Min(Math.Min(6000 + 250 * perChannel, 20000), options.SampleRate / 2);
     }
 
     private static int BandsBelow(ReadOnlySpan<byte> widths, int line)
@@ -338,6 +354,7 @@ public sealed partial class AacEncoder
         public readonly float[] Ordered = new float[FrameSamples];
         public readonly float[] Magnitude34 = new float[FrameSamples];
         public readonly int[] Quantized = new int[FrameSamples];
+        public readonly int[] Magnitudes = new int[FrameSamples];
         public readonly AacTransientDetector Transients = new();
         public readonly BandState Bands;
 

@@ -34,6 +34,97 @@ internal static class AacSpectralCoding
 
     private static bool IsSigned(int codebook) => codebook is 1 or 2 or 5 or 6;
 
+    /// <summary>
+    /// Per codebook pair (1/2, 3/4, 5/6, 7/8, 9/10) and codeword index: the bits of the tuple in the odd book in the
+    /// low 16 bits and in the even book in the high 16, sign bits included, so one pass over a band costs both.
+    /// The 11th "pair" is codebook 11 alone (escape bits are added per line).
+    /// </summary>
+    private static readonly uint[][] PairBits = BuildPairBits();
+
+    private static uint[][] BuildPairBits()
+    {
+        var tables = new uint[6][];
+        for (int pair = 0; pair < 6; pair++)
+        {
+            int odd = pair == 5 ? EscapeCodebook : 2 * pair + 1;
+            ReadOnlySpan<byte> first = AacHuffmanTables.SpectralLengths(odd);
+            ReadOnlySpan<byte> second = pair == 5 ? first : AacHuffmanTables.SpectralLengths(odd + 1);
+            var table = new uint[first.Length];
+            for (int index = 0; index < first.Length; index++)
+            {
+                int signs = 0;
+                if (!IsSigned(odd))
+                {
+                    // Unsigned books: the tuple's digits in base 3 (quads) or 8, 13, 17 (pairs); a sign bit per non-zero.
+                    int radix = odd switch { 3 => 3, 7 => 8, 9 => 13, _ => 17 };
+                    int digits = odd == 3 ? 4 : 2;
+                    for (int d = 0, rest = index; d < digits; d++, rest /= radix)
+                        signs += rest % radix != 0 ? 1 : 0;
+                }
+                table[index] = (uint)(first[index] + signs) | ((uint)(second[index] + signs) << 16);
+            }
+            tables[pair] = table;
+        }
+        return tables;
+    }
+
+    /// <summary>
+    /// The cheaper codebook of the pair that can hold <paramref name="maxAbs"/> (≥ 1) and its bits, from the signed
+    /// lines and their magnitudes.
+    /// </summary>
+    public static int CountBest(int maxAbs, ReadOnlySpan<int> lines, ReadOnlySpan<int> magnitudes, out int codebook)
+    {
+        int first = FirstCodebookFor(maxAbs);
+        uint packed = 0;
+        switch (first)
+        {
+            case 1:
+            {
+                uint[] table = PairBits[0];
+                for (int i = 0; i + 3 < lines.Length; i += 4)
+                    packed += table[lines[i] * 27 + lines[i + 1] * 9 + lines[i + 2] * 3 + lines[i + 3] + 40];
+                break;
+            }
+            case 3:
+            {
+                uint[] table = PairBits[1];
+                for (int i = 0; i + 3 < magnitudes.Length; i += 4)
+                    packed += table[magnitudes[i] * 27 + magnitudes[i + 1] * 9 + magnitudes[i + 2] * 3 + magnitudes[i + 3]];
+                break;
+            }
+            case 5:
+            {
+                uint[] table = PairBits[2];
+                for (int i = 0; i + 1 < lines.Length; i += 2)
+                    packed += table[lines[i] * 9 + lines[i + 1] + 40];
+                break;
+            }
+            case 7 or 9:
+            {
+                uint[] table = PairBits[first == 7 ? 3 : 4];
+                int radix = first == 7 ? 8 : 13;
+                for (int i = 0; i + 1 < magnitudes.Length; i += 2)
+                    packed += table[magnitudes[i] * radix + magnitudes[i + 1]];
+                break;
+            }
+            default:
+            {
+                uint[] table = PairBits[5];
+                int bits = 0;
+                for (int i = 0; i + 1 < magnitudes.Length; i += 2)
+                {
+                    int y = magnitudes[i], z = magnitudes[i + 1];
+                    bits += (int)(table[Math.Min(y, 16) * 17 + Math.Min(z, 16)] & 0xFFFF) + EscapeBits(y) + EscapeBits(z);
+                }
+                codebook = EscapeCodebook;
+                return bits;
+            }
+        }
+        int odd = (int)(packed & 0xFFFF), even = (int)(packed >> 16);
+        codebook = even < odd ? first + 1 : first;
+        return Math.Min(odd, even);
+    }
+
     /// <summary>Bits to code <paramref name="values"/> (a multiple of 4 lines) with <paramref name="codebook"/>; the caller checks the LAV.</summary>
     public static int CountBits(int codebook, ReadOnlySpan<int> values)
     {

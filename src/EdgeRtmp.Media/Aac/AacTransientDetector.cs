@@ -22,8 +22,12 @@ internal sealed class AacTransientDetector
     /// <summary>Energies of the eight blocks of the last frame examined (for grouping short windows).</summary>
     public ReadOnlySpan<float> BlockEnergies => _recentEnergies;
 
-    /// <summary>Examines one frame of samples; true when it holds an attack.</summary>
-    public bool Examine(ReadOnlySpan<float> frame)
+    /// <summary>
+    /// Examines one frame of samples. Returns where it holds attacks: <see cref="AttackPlace.Early"/> for the first
+    /// 640 samples (short windows of the block that ends with this frame reach 576 into it),
+    /// <see cref="AttackPlace.Late"/> for the samples from 384 on (those of the block that begins with it start at 448).
+    /// </summary>
+    public AttackPlace Examine(ReadOnlySpan<float> frame)
     {
         Span<float> energies = stackalloc float[Blocks];
         float previous = _previousSample;
@@ -42,7 +46,7 @@ internal sealed class AacTransientDetector
         }
         _previousSample = previous;
 
-        bool attack = false;
+        AttackPlace attack = AttackPlace.None;
         float sum = 0;
         for (int i = 0; i < Blocks; i++)
             sum += _recentEnergies[i];
@@ -50,11 +54,19 @@ internal sealed class AacTransientDetector
         {
             float mean = sum / Blocks;
             if (energies[block] > EnergyFloor && energies[block] > AttackRatio * mean)
-                attack = true;
+                attack |= (block <= 4 ? AttackPlace.Early : 0) | (block >= 3 ? AttackPlace.Late : 0);
             // Slide the window of eight blocks by one.
             sum += energies[block] - _recentEnergies[block];
         }
         energies.CopyTo(_recentEnergies);
         return attack;
     }
+}
+
+[Flags]
+internal enum AttackPlace
+{
+    None = 0,
+    Early = 1,
+    Late = 2,
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeRtmp.Media;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Amf;
 using EdgeRtmp.Protocol.Messages;
@@ -44,8 +45,16 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
 
         if (Options.PlayKey is not null && !KeyMatches(key, Options.PlayKey))
         {
-            RefusePlay(streamId, name, key is null ? "a play key is required (stream?key=...)" : "the play key is wrong");
+            RefuseKey(
+                reason => AnswerPlayRefusal(streamId, name, reason),
+                key is null ? "a play key is required (stream?key=...)" : "the play key is wrong",
+                reason => ServerLog.PlayRefused(_logger, Id, Remote, name, reason));
             return;
+        }
+
+        if (Options.PlayKey is not null && Remote is IPEndPoint endPoint)
+        {
+            _server.KeyGuard.Success(endPoint.Address);
         }
 
         string path = Options.App + "/" + name;
@@ -70,8 +79,13 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
     private void RefusePlay(uint streamId, string name, string reason)
     {
         ServerLog.PlayRefused(_logger, Id, Remote, name, reason);
+        AnswerPlayRefusal(streamId, name, reason);
+    }
+
+    private void AnswerPlayRefusal(uint streamId, string name, string reason)
+    {
         SendStatus(streamId, StatusLevel.Error, StatusCode.PlayFailed, $"Playing {name} refused: {reason}.");
-        _ = Connection.CloseAfterSendingAsync($"play refused: {reason}", TimeSpan.FromSeconds(2));
+        _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"play refused: {reason}"), RefusalGrace);
     }
 
     private bool IsAllowedToPlay(EndPoint? remote)
@@ -169,8 +183,10 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
             return;
         }
 
-        Connection.EnqueueMedia(frame, _playStreamId);
+        Connection.EnqueueMedia(frame, _playStreamId, flush: false);
     }
+
+    void IMediaSubscriber.OnFlush(StreamHub hub) => Connection.Flush();
 
     void IMediaSubscriber.OnPublishStop(StreamHub hub)
     {

@@ -15,6 +15,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "#{Session} {Remote} closed: {Reason}")]
     public static partial void Closed(ILogger logger, long session, EndPoint? remote, string reason);
 
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "#{Session} {Remote} closed: {Reason}")]
+    public static partial void ClosedAfterKeyRefusal(ILogger logger, long session, EndPoint? remote, string reason);
+
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Refused {Remote}: already {Limit} connections (Server:MaxConnections)")]
     public static partial void ConnectionLimit(ILogger logger, EndPoint? remote, int limit);
 

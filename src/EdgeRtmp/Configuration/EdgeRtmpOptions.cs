@@ -64,7 +64,7 @@ public sealed class VideoOptions
 
 public sealed class AudioOptions
 {
-    /// <summary>auto | tone | alsa:DEVICE | none</summary>
+    /// <summary>auto | tone | alsa:DEVICE | file:PATH.wav | exec:"COMMAND" | none</summary>
     public string Source { get; set; } = "auto";
 
     /// <summary>ALSA capture device <c>auto</c> uses.</summary>

@@ -65,6 +65,11 @@ public static class OptionsValidator
             throw ConfigurationException.ForValue("Audio:Source", audio.Source, audioError);
         }
 
+        if (audioSource.Kind == AudioSourceKind.File && !File.Exists(audioSource.Device))
+        {
+            throw ConfigurationException.ForValue("Audio:Source", audio.Source, "no such file (the WAV file must exist and be readable)");
+        }
+
         if (string.IsNullOrWhiteSpace(audio.Device) || audio.Device.Any(char.IsWhiteSpace))
         {
             throw ConfigurationException.ForValue("Audio:Device", audio.Device, "must be an ALSA device name such as default or hw:1,0");
@@ -77,7 +82,16 @@ public static class OptionsValidator
         }
 
         CheckRange("Audio:Channels", audio.Channels, 1, 2);
-        CheckRange("Audio:BitrateKbps", audio.BitrateKbps, 16, 320);
+        CheckRange("Audio:BitrateKbps", audio.BitrateKbps, EdgeRtmp.Media.Aac.AacEncoderOptions.MinBitrateKbps, EdgeRtmp.Media.Aac.AacEncoderOptions.MaxBitrateKbps);
+        try
+        {
+            new EdgeRtmp.Media.Aac.AacEncoderOptions(audio.SampleRate, audio.Channels, audio.BitrateKbps).Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            // The encoder's limits that depend on the rate and channels together (bits per frame).
+            throw ConfigurationException.ForValue("Audio:BitrateKbps", Number(audio.BitrateKbps), exception.Message, quote: false);
+        }
 
         for (var i = 0; i < options.Push.Count; i++)
         {

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace EdgeRtmp.Pipeline;
 
 /// <summary>The source <c>Video:Source</c> asks for, and why it was chosen (logged once at start).</summary>
-public sealed record VideoSourceChoice(IVideoSource? Source, string Reason);
+public sealed record VideoSourceChoice(IMediaSource? Source, string Reason);
 
-/// <summary>Makes the configured video source. Sources this build cannot run throw <see cref="VideoSourceException"/>: never a fake.</summary>
+/// <summary>Makes the configured video source. Sources this build cannot run throw <see cref="MediaSourceException"/>: never a fake.</summary>
 public static class VideoSourceFactory
 {
     public static VideoSourceChoice Create(AppSettings settings, PipelineClock clock, ILoggerFactory loggerFactory)
@@ -29,11 +29,11 @@ public static class VideoSourceFactory
                     new ExecVideoSource(settings.Video.Argument!, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Exec")),
                     "Video:Source is exec");
             case VideoSourceKind.File:
-                return new VideoSourceChoice(new FileVideoSource(settings.Video.Argument!, clock), "Video:Source is file");
+                return new VideoSourceChoice(new FileMediaSource(settings.Video.Argument!, clock), "Video:Source is file");
             case VideoSourceKind.V4l2:
                 return FromPlan(Camera.CameraSources.ChooseForDevice(settings.Video.Argument!, video), video, clock, loggerFactory);
             default:
-                throw new VideoSourceException("unknown video source " + settings.Video);
+                throw new MediaSourceException("unknown video source " + settings.Video);
         }
     }
 
@@ -61,7 +61,7 @@ public static class VideoSourceFactory
         }
         catch (ArgumentException exception)
         {
-            throw new VideoSourceException("testcard: " + exception.Message, exception);
+            throw new MediaSourceException("testcard: " + exception.Message, exception);
         }
     }
 }

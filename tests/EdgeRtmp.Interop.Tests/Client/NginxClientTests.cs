@@ -28,8 +28,9 @@ public class NginxClientTests(ITestOutputHelper output)
         var hub = new StreamHub("local");
         await using var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = RtmpUrl.Parse(nginx.Url("live/x")) }, NullLogger.Instance);
         publisher.Start();
-        long fed = await FlvHubFeeder.RunAsync(sample, hub, loop: false, duration: null, CancellationToken.None,
-            async token => Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout, token), $"not live: {publisher.State}"));
+        long fed = await FileFeeding.OnceAsync(sample, hub,
+            async token => Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout, token), $"not live: {publisher.State}"),
+            CancellationToken.None);
         await publisher.StopAsync();
         output.WriteLine($"fed {fed} frames; sent {publisher.FramesSent}, dropped {publisher.FramesDropped}");
 
@@ -93,7 +94,7 @@ public class NginxClientTests(ITestOutputHelper output)
         publisher.StateChanged += (_, state) => { lock (states) states.Add(state.ToString()); };
         publisher.Start();
         using var stopFeeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        Task<long> feeding = FlvHubFeeder.RunAsync(sample, hub, loop: true, duration: null, stopFeeding.Token);
+        Task<bool> feeding = FileFeeding.LoopAsync(sample, hub, stopFeeding.Token);
         try
         {
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout), $"not live: {publisher.State}");
@@ -148,7 +149,7 @@ public class NginxClientTests(ITestOutputHelper output)
 
         var hub = new StreamHub("local");
         using var stopFeeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        Task<long> feeding = FlvHubFeeder.RunAsync(sample, hub, loop: true, duration: null, stopFeeding.Token);
+        Task<bool> feeding = FileFeeding.LoopAsync(sample, hub, stopFeeding.Token);
         try
         {
             await using (var trusting = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = url, TrustedCaFile = certificates.CaCertificate }, NullLogger.Instance))

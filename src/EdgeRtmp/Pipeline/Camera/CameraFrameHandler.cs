@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using EdgeRtmp.Devices.V4l2;
+using EdgeRtmp.Media;
 using EdgeRtmp.Media.H264;
 using EdgeRtmp.Media.H264.Encoding;
 
@@ -27,7 +28,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     private byte[] _sps = [];
     private byte[] _pps = [];
     private bool _packagerHasParameterSets;
-    private IVideoFrameSink? _sink;
+    private IMediaSink? _sink;
     private double _framesPerSecond;
     private H264Encoder? _encoder;
     private V4l2CaptureFormat? _encoderInput;
@@ -44,7 +45,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     public long DroppedPictures => _packager.DroppedPictures;
 
     /// <summary>Starts streaming (a run, or the same run after a replug): metadata and sequence header first, then pictures from a keyframe.</summary>
-    public void Begin(IVideoFrameSink sink, double framesPerSecond)
+    public void Begin(IMediaSink sink, double framesPerSecond)
     {
         _sink = sink;
         _framesPerSecond = framesPerSecond;

@@ -30,7 +30,7 @@ public static class CameraSources
         return decision;
     }
 
-    /// <summary><c>v4l2:DEVICE</c>: that camera's route, or a <see cref="VideoSourceException"/> saying why it has none.</summary>
+    /// <summary><c>v4l2:DEVICE</c>: that camera's route, or a <see cref="MediaSourceException"/> saying why it has none.</summary>
     public static CameraPlan ChooseForDevice(string device, VideoOptions video, CameraEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -40,7 +40,7 @@ public static class CameraSources
         CameraDecision? decision = CameraSelector.ChooseForDevice(node, environment ?? Probe(), video, out IReadOnlyList<string> reasons);
         if (decision is null)
         {
-            throw new VideoSourceException($"v4l2:{device} is not usable: {string.Join("; ", reasons)}");
+            throw new MediaSourceException($"v4l2:{device} is not usable: {string.Join("; ", reasons)}");
         }
 
         return decision.Chosen with { Device = device };

@@ -1,3 +1,4 @@
+using EdgeRtmp.Media;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeRtmp.Configuration;
@@ -15,7 +16,7 @@ namespace EdgeRtmp.Pipeline.Camera;
 /// <see cref="ReturnTimeout"/>) and streams again in the same run, so players see a pause, not a restart; past that, the
 /// run fails and the pipeline restarts it with backoff.
 /// </summary>
-public sealed class CameraVideoSource : IVideoSource
+public sealed class CameraVideoSource : IMediaSource
 {
     // errno values (asm-generic) of a node that is back but not ready yet.
     private const int ErrnoAccessDenied = 13;
@@ -63,7 +64,7 @@ public sealed class CameraVideoSource : IVideoSource
     /// <summary>How long an unplugged camera may be away before the run gives up (then the pipeline's backoff takes over).</summary>
     public TimeSpan ReturnTimeout { get; init; } = TimeSpan.FromSeconds(8);
 
-    public async Task RunAsync(IVideoFrameSink sink, CancellationToken cancellationToken)
+    public async Task RunAsync(IMediaSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         string device = _plan.Device!;
@@ -75,7 +76,7 @@ public sealed class CameraVideoSource : IVideoSource
             {
                 await StreamOnceAsync(sink, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new VideoSourceException($"camera {device}: streaming ended");
+                throw new MediaSourceException($"camera {device}: streaming ended");
             }
             catch (DeviceException exception) when (exception.IsDeviceGone && !cancellationToken.IsCancellationRequested)
             {
@@ -83,14 +84,14 @@ public sealed class CameraVideoSource : IVideoSource
             }
             catch (DeviceException exception) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new VideoSourceException("camera: " + exception.Message, exception);
+                throw new MediaSourceException("camera: " + exception.Message, exception);
             }
 
             CameraLog.Unplugged(_logger, device, failure.Message, ReturnTimeout.TotalSeconds);
             long gone = Stopwatch.GetTimestamp();
             if (!await DeviceNode.WaitForAsync(device, ReturnTimeout, _time, cancellationToken).ConfigureAwait(false))
             {
-                throw new VideoSourceException($"camera {device} was unplugged and has not returned within {ReturnTimeout.TotalSeconds:0} s", failure);
+                throw new MediaSourceException($"camera {device} was unplugged and has not returned within {ReturnTimeout.TotalSeconds:0} s", failure);
             }
 
             CameraLog.Replugged(_logger, device, Stopwatch.GetElapsedTime(gone).TotalSeconds);
@@ -98,7 +99,7 @@ public sealed class CameraVideoSource : IVideoSource
     }
 
     /// <summary>One open-stream-close of the camera (and encoder). Returns when cancelled; throws DeviceException on a device failure.</summary>
-    private async Task StreamOnceAsync(IVideoFrameSink sink, CancellationToken cancellationToken)
+    private async Task StreamOnceAsync(IMediaSink sink, CancellationToken cancellationToken)
     {
         V4l2CaptureRequest request = _plan.Capture!;
         using V4l2Capture capture = await OpenCaptureAsync(request, cancellationToken).ConfigureAwait(false);
