@@ -4,6 +4,7 @@ using EdgeRtmp.Net.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -16,7 +17,7 @@ namespace EdgeRtmp.Hosting;
 /// </summary>
 public static class AppHost
 {
-    public static IHost Build(AppSettings settings, CliEnvironment environment, IServiceNotifier notifier)
+    public static IHost Build(AppSettings settings, CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
@@ -38,7 +39,21 @@ public static class AppHost
             });
         }
 
-        // ConsoleLifetime turns SIGINT/SIGTERM into a graceful stop; we log our own start and stop lines.
+        // Under systemd (the package's test: our parent is named systemd and NOTIFY_SOCKET is set) SystemdLifetime
+        // sends READY=1 once the host has started and STOPPING=1 when it stops; elsewhere ConsoleLifetime. Either
+        // turns SIGTERM into a graceful stop; we log our own start and stop lines.
+        if (environment.SystemdNotifier is { } systemd)
+        {
+            // A notifier given by the caller (tests in-process, whose parent is not systemd): the same lifetime over it.
+            builder.Services.AddSingleton(systemd);
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
+        else
+        {
+            builder.Services.AddSystemd();
+        }
+
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
@@ -46,7 +61,8 @@ public static class AppHost
 
         // Every timeout, stall watch and timer runs on this clock; tests put a fake one in its place.
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(notifier);
+        builder.Services.AddSingleton<IServiceNotifier>(services =>
+            new ServiceNotifier(services.GetService<ISystemdNotifier>(), environment.Variables, environment.ProcessId));
         builder.Services.AddSingleton<ServiceHealth>();
         builder.Services.AddSingleton<StartupGate>();
 
@@ -63,6 +79,9 @@ public static class AppHost
             services.GetRequiredService<StreamRegistry>(), settings.App, settings.Stream, settings.Options.Push,
             services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<WatchdogService>();
+
+        // Last: holds the host's start (and so READY=1) until the server listens and the source produces.
+        builder.Services.AddHostedService(services => services.GetRequiredService<StartupGate>());
         return builder.Build();
     }
 }

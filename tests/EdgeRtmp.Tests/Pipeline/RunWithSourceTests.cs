@@ -8,9 +8,9 @@ public class RunWithSourceTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
 
-    private static CliEnvironment Environment(StringWriter error, string notifyAddress) => new()
+    private static CliEnvironment Environment(StringWriter error, NotifySocket notify) => new()
     {
-        Variables = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = notifyAddress },
+        SystemdNotifier = notify.Notifier,
         Out = new StringWriter(),
         Error = error,
         DefaultConfigFile = "/nonexistent/edgertmp.json",
@@ -23,11 +23,11 @@ public class RunWithSourceTests
         using var stop = new CancellationTokenSource();
         var error = new StringWriter();
 
-        var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0"], Environment(error, notify.Address), stop.Token);
+        var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0"], Environment(error, notify), stop.Token);
 
-        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         // Audio auto on a machine without a capture device (the test machine) is the test card's tone.
         Assert.Matches(@"^STATUS=serving rtmp://127\.0\.0\.1:\d+/live/cam \(testcard 640x360@30 \+ tone 440 Hz\), 0 viewers$", await notify.ReceiveAsync(s_timeout));
+        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         await stop.CancelAsync();
         Assert.Equal(0, await run.WaitAsync(s_timeout));
         Assert.Equal("", error.ToString());
@@ -40,7 +40,7 @@ public class RunWithSourceTests
         using var notify = new NotifySocket();
         var error = new StringWriter();
 
-        var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", flag, value], Environment(error, notify.Address), CancellationToken.None)
+        var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", flag, value], Environment(error, notify), CancellationToken.None)
             .WaitAsync(s_timeout);
 
         Assert.Equal(1, exitCode);
@@ -57,7 +57,7 @@ public class RunWithSourceTests
         await File.WriteAllTextAsync(path, "RIFF but not really a WAVE file");
         try
         {
-            var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", "--audio", "file:" + path], Environment(error, notify.Address), CancellationToken.None)
+            var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", "--audio", "file:" + path], Environment(error, notify), CancellationToken.None)
                 .WaitAsync(s_timeout);
 
             Assert.Equal(1, exitCode);
@@ -75,7 +75,7 @@ public class RunWithSourceTests
         using var notify = new NotifySocket();
         var error = new StringWriter();
 
-        var exitCode = await CommandLine.InvokeAsync(["run", "--audio", "file:/nonexistent/loop.wav"], Environment(error, notify.Address), CancellationToken.None);
+        var exitCode = await CommandLine.InvokeAsync(["run", "--audio", "file:/nonexistent/loop.wav"], Environment(error, notify), CancellationToken.None);
 
         Assert.Equal(2, exitCode);
         Assert.Equal(
@@ -89,7 +89,7 @@ public class RunWithSourceTests
         using var notify = new NotifySocket();
         var error = new StringWriter();
 
-        var exitCode = await CommandLine.InvokeAsync(["run", "--video", "file:/nonexistent/loop.flv"], Environment(error, notify.Address), CancellationToken.None);
+        var exitCode = await CommandLine.InvokeAsync(["run", "--video", "file:/nonexistent/loop.flv"], Environment(error, notify), CancellationToken.None);
 
         Assert.Equal(2, exitCode);
         Assert.Equal(
