@@ -163,7 +163,7 @@ public static class CommandLine
         return command;
     }
 
-    // publish, play and devices come with later issues; they are in the parser now so the CLI contract is fixed.
+    // A command this build cannot run still parses, so the CLI contract stays fixed, and says so when run.
     private static void SetNotAvailable(Command command, CliEnvironment environment) =>
         command.SetAction(_ =>
         {
