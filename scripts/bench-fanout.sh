@@ -14,7 +14,7 @@
 # PLAYER=load (default): one edgertmp-load process with N connections. PLAYER=rtmpdump: N rtmpdump processes
 # (apt-get install rtmpdump) writing to /dev/null, an outside player; "receiving at end" counts those whose
 # socket reads still grew in the last 2 s. BINARY=jit (default): dotnet edgertmp.dll; BINARY=aot: the
-# Native-AOT binary (scripts/aot-smoke.sh's publish).
+# Native-AOT binary, published here, or AOT_BINARY=path (artifacts/aot-smoke/bin/edgertmp after scripts/aot-smoke.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -40,7 +40,9 @@ dotnet build tests/EdgeRtmp.LoadClient -c Release -nologo -v quiet >/dev/null
 edgertmp_dll=$(ls src/EdgeRtmp/bin/Release/net*/edgertmp.dll | head -1)
 load_dll=$(ls tests/EdgeRtmp.LoadClient/bin/Release/net*/edgertmp-load.dll | head -1)
 edgertmp_cmd=(dotnet "$edgertmp_dll")
-if [ "$BINARY" = aot ]; then
+if [ "$BINARY" = aot ] && [ -n "${AOT_BINARY:-}" ]; then
+  edgertmp_cmd=("$AOT_BINARY")
+elif [ "$BINARY" = aot ]; then
   echo "publishing the Native-AOT binary..." >&2
   dotnet publish src/EdgeRtmp/EdgeRtmp.csproj -c Release -r linux-x64 -p:EdgeRtmpAot=true -o "$work/aot" -nologo -v quiet >"$work/aot.log" 2>&1 \
     || { tail -n 30 "$work/aot.log" >&2; exit 1; }
