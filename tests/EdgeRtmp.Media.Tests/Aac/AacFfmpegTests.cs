@@ -103,6 +103,39 @@ public sealed class AacFfmpegTests : IDisposable
     }
 
     [Fact]
+    public void Mid_side_gives_a_dual_mono_pair_the_bits_of_one_channel()
+    {
+        // With L = R, S is silent: 128 kbit/s stereo should do about as well as 128 kbit/s mono, and clearly
+        // better than 64 kbit/s mono (what coding L and R apart would amount to).
+        // Twenty partials and a low-passed noise bed: nothing above the 20 kHz low-pass, so the rate alone sets the SNR.
+        var random = new Random(4);
+        var partials = Enumerable.Range(0, 20).Select(_ => (Frequency: 100 + random.NextDouble() * 7900, Amplitude: 300 + random.NextDouble() * 1500)).ToArray();
+        var mono = new short[3 * 48000];
+        double noise = 0;
+        for (int i = 0; i < mono.Length; i++)
+        {
+            noise += 0.2 * ((random.NextDouble() * 2 - 1) * 3000 - noise);
+            double value = noise;
+            foreach (var (frequency, amplitude) in partials)
+                value += amplitude * Math.Sin(2 * Math.PI * frequency * i / 48000);
+            mono[i] = (short)Math.Clamp(value, -32768, 32767);
+        }
+        var dual = new short[mono.Length * 2];
+        for (int i = 0; i < mono.Length; i++)
+            dual[2 * i] = dual[2 * i + 1] = mono[i];
+        double Snr(int channels, int bitrate, short[] signal)
+        {
+            var encoder = new AacEncoder(new AacEncoderOptions(48000, channels, bitrate));
+            string path = _directory.File($"dual-{channels}-{bitrate}.aac");
+            File.WriteAllBytes(path, AacTestSignals.EncodeAdts(encoder, signal));
+            return AacTestSignals.Snr(signal, Decode(path, channels), channels, encoder.EncoderDelaySamples);
+        }
+        double stereo = Snr(2, 128, dual);
+        double halfRate = Snr(1, 64, mono);
+        Assert.True(stereo > halfRate + 3, $"dual mono at 128 kbit/s: {stereo:F1} dB; mono at 64 kbit/s: {halfRate:F1} dB");
+    }
+
+    [Fact]
     public void Short_windows_keep_pre_echo_out_of_the_quiet_before_an_attack()
     {
         // A quiet tone, then a loud noise burst (a clap) 700 samples into frame 20.
