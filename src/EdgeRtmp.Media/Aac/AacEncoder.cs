@@ -121,6 +121,9 @@ public sealed partial class AacEncoder
     /// <summary>The low-pass chosen from the bitrate per channel: no line above it is coded.</summary>
     public int LowPassHertz { get; }
 
+    /// <summary>False keeps every block long (for the test that measures what block switching saves).</summary>
+    internal bool BlockSwitching { get; set; } = true;
+
     /// <summary>Window sequence of the last access unit (for tests and diagnostics).</summary>
     public AacWindowSequence LastWindowSequence => _previousSequence;
 
@@ -149,6 +152,8 @@ public sealed partial class AacEncoder
                 incoming[i] = interleaved[j];
             attacks |= state.Transients.Examine(incoming);
         }
+        if (!BlockSwitching)
+            attacks = AttackPlace.None;
 
         // The block coded now spans frames n − 2 and n − 1; its short windows would cover the end of n − 2 and the
         // start of n − 1. The next block's would cover the end of n − 1 and the start of n.
