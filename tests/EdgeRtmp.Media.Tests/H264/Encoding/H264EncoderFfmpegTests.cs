@@ -51,6 +51,21 @@ public sealed class H264EncoderFfmpegTests : IDisposable
             Assert.True(EncoderHarness.Psnr(raw, result.Reconstruction) > 50);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Slices_on_several_threads_decode_to_our_reconstruction_and_repeat_exactly(int slices)
+    {
+        byte[] raw = EncoderHarness.MakeRawVideo(_directory, "testsrc2=size={size}:rate={rate},noise=alls=10:allf=t", 320, 180, 30, 20);
+        var options = new H264EncoderOptions(320, 180, 30, 500, KeyframeInterval: 10) { Slices = slices };
+        var first = EncoderHarness.Encode(options, raw);
+        var second = EncoderHarness.Encode(options, raw);
+        Assert.Equal(first.Stream, second.Stream); // threads never see each other's macroblocks
+        EncoderHarness.AssertSamePictures(first.Reconstruction, EncoderHarness.Decode(_directory, first.Stream), 320, 180);
+        var single = EncoderHarness.Encode(options with { Slices = 1 }, raw);
+        Assert.InRange(EncoderHarness.Psnr(raw, first.Reconstruction), EncoderHarness.Psnr(raw, single.Reconstruction) - 0.5, 100);
+    }
+
     [Fact]
     public void A_requested_keyframe_is_an_idr_with_parameter_sets_and_the_stream_stays_exact()
     {
