@@ -60,7 +60,7 @@ public sealed partial class H264Encoder
         _sourceCr = new Plane(codedWidth / 2, codedHeight / 2, 0);
         _current = new ReferencePicture(codedWidth, codedHeight);
         _reference = new ReferencePicture(codedWidth, codedHeight);
-        _rate = new RateController(options.BitrateKbps, options.FramesPerSecond, options.BufferMilliseconds, options.MinQp, options.MaxQp, options.Width, options.Height);
+        _rate = new RateController(options.BitrateKbps, options.FramesPerSecond, options.EffectiveKeyframeInterval, options.BufferMilliseconds, options.MinQp, options.MaxQp, options.Width, options.Height);
         KeyframeInterval = options.EffectiveKeyframeInterval;
         _log2MaxFrameNum = ParameterSetWriter.Log2MaxFrameNum(KeyframeInterval);
         LevelIdc = ParameterSetWriter.ChooseLevel(MacroblockCount, options.FramesPerSecond);
