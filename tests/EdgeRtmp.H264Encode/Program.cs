@@ -6,7 +6,7 @@ using EdgeRtmp.Media.TestCard;
 
 // Runs our H.264 encoder on raw I420 (yuv420p) frames: the benchmark script's and a developer's way to try it.
 // edgertmp-h264-encode --width W --height H [--fps 30] [--bitrate KBPS] [--keyint N] [--qp QP] [--no-subpel]
-//                      [--no-i4x4] [--frames N] [--recon FILE.yuv] INPUT.yuv|- OUTPUT.h264
+//                      [--no-i4x4] [--slices N] [--frames N] [--recon FILE.yuv] INPUT.yuv|- OUTPUT.h264
 // edgertmp-h264-encode --testcard --width W --height H [--fps 30] [--bitrate KBPS] [--frames N] OUTPUT.h264
 //   encodes the built-in test card and prints its PSNR against the rendering as well.
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -26,7 +26,7 @@ if (flags.Contains("--testcard"))
     return EncodeTestCard();
 if (positional.Count != 2 || !options.ContainsKey("--width") || !options.ContainsKey("--height"))
 {
-    Console.Error.WriteLine("usage: edgertmp-h264-encode --width W --height H [--fps 30] [--bitrate KBPS] [--keyint N] [--qp QP] [--no-subpel] [--no-i4x4] [--frames N] [--recon FILE.yuv] INPUT.yuv|- OUTPUT.h264");
+    Console.Error.WriteLine("usage: edgertmp-h264-encode --width W --height H [--fps 30] [--bitrate KBPS] [--keyint N] [--qp QP] [--no-subpel] [--no-i4x4] [--slices N] [--frames N] [--recon FILE.yuv] INPUT.yuv|- OUTPUT.h264");
     return 2;
 }
 int Get(string name, int fallback) => options.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
@@ -37,6 +37,7 @@ var encoderOptions = new H264EncoderOptions(width, height, Get("--fps", 30), Get
     ConstantQp = options.ContainsKey("--qp") ? Get("--qp", 26) : null,
     SubpixelMotion = !flags.Contains("--no-subpel"),
     Intra4x4 = !flags.Contains("--no-i4x4"),
+    Slices = Get("--slices", 1),
 };
 var encoder = new H264Encoder(encoderOptions);
 int maxFrames = Get("--frames", int.MaxValue);
