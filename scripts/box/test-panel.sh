@@ -60,6 +60,10 @@ cat >"$BOX_SHARE/panel.json" <<EOF
             "LiveButton": "live-button", "RecordButton": "", "ActiveLow": false, "LongPressMs": 3000 }
 }
 EOF
+# Under heavy load the box's 9p mount can run before its virtio channel exists ("no channels available"), and then
+# box-install.service is skipped: mount and install here if so, as box-install would have.
+"$box/ctl.sh" --run-dir "$BOX_RUN_DIR" --timeout 400 "mountpoint -q /mnt/host || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host /mnt/host
+  systemctl is-active -q edgertmp || /mnt/host/edgertmp/deploy/install.sh /mnt/host/edgertmp/edgertmp" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
 ctl "cp /mnt/host/panel.json /etc/edgertmp/edgertmp.json && systemctl restart edgertmp && systemctl is-active edgertmp" >/dev/null
 
 # Line offsets (box-hardware names them): 0 status-led, 1 live-button, 2 error-led, 3 viewer-led.

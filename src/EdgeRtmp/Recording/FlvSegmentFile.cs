@@ -72,7 +72,7 @@ internal sealed class FlvSegmentFile : IDisposable
             {
                 if (frame is not null)
                 {
-                    FlvWriter.WriteTag(buffer, (FlvTagType)frame.Kind, 0, frame.Span);
+                    FlvWriter.WriteTag(buffer, FlvFrames.TagTypeOf(frame.Kind), 0, frame.Span);
                 }
             }
 
@@ -101,7 +101,7 @@ internal sealed class FlvSegmentFile : IDisposable
         }
 
         _buffer.ResetWrittenCount();
-        FlvWriter.WriteTag(_buffer, (FlvTagType)frame.Kind, timestamp, frame.Span);
+        FlvWriter.WriteTag(_buffer, FlvFrames.TagTypeOf(frame.Kind), timestamp, frame.Span);
         _file.Write(_buffer.WrittenSpan);
     }
 
