@@ -61,8 +61,10 @@ cat >"$BOX_SHARE/panel.json" <<EOF
 }
 EOF
 # Under heavy load the box's 9p mount can run before its virtio channel exists ("no channels available"), and then
-# box-install.service is skipped: mount and install here if so, as box-install would have.
+# box-install.service is skipped: mount and install here if so, as box-install would have (after the boot has
+# finished, so the two never run together).
 "$box/ctl.sh" --run-dir "$BOX_RUN_DIR" --timeout 400 "mountpoint -q /mnt/host || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host /mnt/host
+  systemctl is-system-running --wait >/dev/null || true
   systemctl is-active -q edgertmp || /mnt/host/edgertmp/deploy/install.sh /mnt/host/edgertmp/edgertmp" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
 ctl "cp /mnt/host/panel.json /etc/edgertmp/edgertmp.json && systemctl restart edgertmp && systemctl is-active edgertmp" >/dev/null
 
