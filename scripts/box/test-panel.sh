@@ -29,6 +29,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 cat >"$work/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
 daemon on;
+# One process: killing it drops the box's connection at once (a worker orphaned by its master would keep it).
+master_process off;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 64; }
@@ -37,7 +39,8 @@ EOF
 start_nginx() { /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"; }
 stop_nginx() {
   local pid; pid=$(cat "$work/nginx.pid")
-  kill -KILL "$pid"; pkill -KILL -P "$pid" 2>/dev/null || true; rm -f "$work/nginx.pid"
+  kill -KILL "$pid"; rm -f "$work/nginx.pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 start_nginx
 
