@@ -29,6 +29,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 cat >"$work/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
 daemon on;
+# One process: killing it drops the box's connection at once (a worker orphaned by its master would keep it).
+master_process off;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 64; }
@@ -37,7 +39,8 @@ EOF
 start_nginx() { /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"; }
 stop_nginx() {
   local pid; pid=$(cat "$work/nginx.pid")
-  kill -KILL "$pid"; pkill -KILL -P "$pid" 2>/dev/null || true; rm -f "$work/nginx.pid"
+  kill -KILL "$pid"; rm -f "$work/nginx.pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 start_nginx
 
@@ -60,6 +63,12 @@ cat >"$BOX_SHARE/panel.json" <<EOF
             "LiveButton": "live-button", "RecordButton": "", "ActiveLow": false, "LongPressMs": 3000 }
 }
 EOF
+# Under heavy load the box's 9p mount can run before its virtio channel exists ("no channels available"), and then
+# box-install.service is skipped: mount and install here if so, as box-install would have (after the boot has
+# finished, so the two never run together).
+"$box/ctl.sh" --run-dir "$BOX_RUN_DIR" --timeout 400 "mountpoint -q /mnt/host || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host /mnt/host
+  systemctl is-system-running --wait >/dev/null || true
+  systemctl is-active -q edgertmp || /mnt/host/edgertmp/deploy/install.sh /mnt/host/edgertmp/edgertmp" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
 ctl "cp /mnt/host/panel.json /etc/edgertmp/edgertmp.json && systemctl restart edgertmp && systemctl is-active edgertmp" >/dev/null
 
 # Line offsets (box-hardware names them): 0 status-led, 1 live-button, 2 error-led, 3 viewer-led.
