@@ -54,6 +54,39 @@ public sealed class CameraFrameHandlerTests
         Assert.Equal(5, sink.Frames.Count);
     }
 
+    [Fact]
+    public void Jittery_capture_times_are_stamped_on_the_frame_cadence_and_a_gap_resyncs()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var sink = new CollectingSink();
+        var handler = new CameraFrameHandler(clock, 30);
+        handler.Begin(sink, 30);
+        byte[][] units = Encode(8);
+        // Capture ages as a late driver delivers them: three at once, then a gap of five periods.
+        long[] ageMs = [100, 90, 80, 70, 5, 0, 0, 0];
+        long[] advanceMs = [0, 0, 0, 0, 200, 33, 33, 33];
+        var stamps = new List<uint>();
+        for (int i = 0; i < units.Length; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(advanceMs[i]));
+            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, MonotonicMicroseconds() - (ageMs[i] * 1000), true, (uint)i, false));
+            stamps.Add(sink.Frames[^1].Timestamp);
+        }
+
+        for (int i = 1; i < 4; i++)
+        {
+            Assert.InRange(stamps[i] - stamps[i - 1], 32u, 34u); // the burst keeps the cadence
+        }
+
+        Assert.InRange(stamps[4], 10_000u + 200 - 5 - 1, 10_000u + 200 - 5); // after the gap: its capture time
+        for (int i = 5; i < 8; i++)
+        {
+            Assert.InRange(stamps[i] - stamps[i - 1], 32u, 34u);
+        }
+    }
+
     /// <summary>Keeps what it is handed, without the wall clock (the recording sinks of other tests stamp arrivals).</summary>
     private sealed class CollectingSink : IMediaSink
     {
