@@ -53,6 +53,7 @@ public static class CommandLine
         root.Subcommands.Add(CreatePlayCommand(environment));
         root.Subcommands.Add(CreateDevicesCommand(environment));
         root.Subcommands.Add(CreateV4l2CheckCommand(environment));
+        root.Subcommands.Add(CreateV4l2FeedCommand(environment));
 
         // The built-in action prints the entry assembly's version, which is the test host's in tests.
         foreach (var option in root.Options)
@@ -187,6 +188,19 @@ public static class CommandLine
             parseResult.GetValue(frames),
             environment,
             cancellationToken));
+        return command;
+    }
+
+    private static Command CreateV4l2FeedCommand(CliEnvironment environment)
+    {
+        var device = new Option<string>("--device") { Required = true, Description = "Output node (v4l2loopback)." };
+        var width = new Option<int>("--width") { DefaultValueFactory = _ => 320 };
+        var height = new Option<int>("--height") { DefaultValueFactory = _ => 180 };
+        var seconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 60 };
+        var command = new Command("v4l2-feed", "Write the test card's H.264 into an output node.") { device, width, height, seconds };
+        command.Hidden = true;
+        command.SetAction((parseResult, cancellationToken) => V4l2CheckCommand.FeedAsync(
+            parseResult.GetValue(device)!, parseResult.GetValue(width), parseResult.GetValue(height), parseResult.GetValue(seconds), environment, cancellationToken));
         return command;
     }
 

@@ -68,6 +68,38 @@ public static class V4l2CheckCommand
         }
     }
 
+    /// <summary>
+    /// <c>edgertmp v4l2-feed --device /dev/videoN [--seconds S]</c> (hidden): writes the test card's H.264 access
+    /// units, one write each, at 30 fps into an output node (v4l2loopback), so its capture side is a camera giving H.264.
+    /// </summary>
+    public static async Task<int> FeedAsync(string device, int width, int height, double seconds, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        const int Fps = 30;
+        var encoder = new Media.TestCard.TestCardEncoder(new Media.TestCard.TestCardOptions { Width = width, Height = height, FramesPerSecond = Fps, KeyframeInterval = Fps });
+        var accessUnit = new System.Buffers.ArrayBufferWriter<byte>(256 * 1024);
+        try
+        {
+            using V4l2OutputWriter writer = V4l2OutputWriter.Open(device, V4l2PixelFormat.H264, width, height, 512 * 1024);
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / Fps));
+            long frames = (long)(seconds * Fps);
+            for (long i = 0; i < frames && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false); i++)
+            {
+                accessUnit.ResetWrittenCount();
+                encoder.EncodeFrame(i, TimeSpan.FromTicks(i * TimeSpan.TicksPerSecond / Fps), accessUnit);
+                writer.Write(accessUnit.WrittenSpan);
+            }
+
+            environment.Out.WriteLine(Line("written", frames));
+            return CommandLine.Success;
+        }
+        catch (DeviceException exception)
+        {
+            environment.Error.WriteLine("edgertmp: " + exception.Message);
+            return CommandLine.RuntimeFailure;
+        }
+    }
+
     private static string Line(string key, long value) => key + "=" + value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Counts what the device thread hands over; completes <see cref="Reached"/> at the frame count.</summary>

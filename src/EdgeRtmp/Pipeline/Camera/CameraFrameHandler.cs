@@ -33,6 +33,8 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     private H264Encoder? _encoder;
     private V4l2CaptureFormat? _encoderInput;
     private byte[] _i420 = [];
+    private bool _stamped;
+    private double _lastStampMs;
 
     public CameraFrameHandler(PipelineClock clock, double framesPerSecond)
     {
@@ -51,6 +53,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
         _framesPerSecond = framesPerSecond;
         _packager = new H264FramePackager(framesPerSecond > 0 ? framesPerSecond : null);
         _packagerHasParameterSets = false;
+        _stamped = false;
     }
 
     /// <summary>Raw pictures of <paramref name="format"/> will be encoded by our software encoder (made once per size and kept across runs).</summary>
@@ -81,9 +84,10 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
             return;
         }
 
-        uint timestamp = frame.IsMonotonic
-            ? PipelineClock.ToTimestamp(CaptureTime(_clock.Elapsed, MonotonicMicroseconds(), frame.TimestampMicroseconds))
-            : _clock.Now;
+        TimeSpan captured = frame.IsMonotonic
+            ? CaptureTime(_clock.Elapsed, MonotonicMicroseconds(), frame.TimestampMicroseconds)
+            : _clock.Elapsed;
+        uint timestamp = Stamp(captured.TotalMilliseconds);
         if (frame.PixelFormat == V4l2PixelFormat.H264)
         {
             _packager.Write(WithParameterSets(payload), timestamp, _sink);
@@ -171,6 +175,31 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
                 return new YuvPlanes(
                     payload[..lumaSize], stride, payload.Slice(lumaSize, chromaSize), chromaStride, payload.Slice(lumaSize + chromaSize, chromaSize), chromaStride);
         }
+    }
+
+    /// <summary>
+    /// Keeps the frame cadence: a frame within a period of where the rate puts it is stamped there (drifting toward
+    /// its capture time by at most 2 % of a period per frame), so players that output at a constant rate never see two
+    /// frames in one slot (ffmpeg: "non monotonically increasing dts"); after a gap (dropped frames, a stall) the
+    /// stamp is the capture time again. Capture times jitter when a driver is late or the clock mapping falls back to
+    /// arrival time.
+    /// </summary>
+    private uint Stamp(double capturedMs)
+    {
+        double period = _framesPerSecond > 0 ? 1000 / _framesPerSecond : 0;
+        if (_stamped && period > 0)
+        {
+            double predicted = _lastStampMs + period;
+            double error = capturedMs - predicted;
+            _lastStampMs = error > period ? capturedMs : predicted + Math.Clamp(error / 16, -0.02 * period, 0.02 * period);
+        }
+        else
+        {
+            _lastStampMs = capturedMs;
+            _stamped = true;
+        }
+
+        return PipelineClock.ToTimestamp(TimeSpan.FromMilliseconds(_lastStampMs));
     }
 
     /// <summary>

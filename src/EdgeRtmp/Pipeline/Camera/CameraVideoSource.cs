@@ -29,7 +29,7 @@ public sealed class CameraVideoSource : IMediaSource
     private readonly TimeProvider _time;
     private readonly CameraFrameHandler _handler;
 
-    public CameraVideoSource(CameraPlan plan, VideoOptions video, PipelineClock clock, ILogger logger, TimeProvider? time = null)
+    public CameraVideoSource(CameraPlan plan, VideoOptions video, PipelineClock clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(video);
@@ -44,7 +44,7 @@ public sealed class CameraVideoSource : IMediaSource
         _video = video;
         _clock = clock;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
+        _time = clock.Time;
         _handler = new CameraFrameHandler(clock, plan.Capture.FramesPerSecond);
         V4l2CaptureRequest capture = plan.Capture;
         string format = string.Create(CultureInfo.InvariantCulture, $"{V4l2PixelFormat.ToString(capture.PixelFormat)} {capture.Width}x{capture.Height}@{capture.FramesPerSecond}");

@@ -7,6 +7,7 @@ using EdgeRtmp.Media.H264.Encoding;
 using EdgeRtmp.Media.TestCard;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Pipeline.Camera;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRtmp.Tests.Pipeline.Camera;
 
@@ -28,29 +29,76 @@ public sealed class CameraFrameHandlerTests
     [Fact]
     public void H264_buffers_become_a_sequence_header_and_pictures_stamped_with_their_capture_time()
     {
-        var sink = new RecordingSink();
-        var handler = new CameraFrameHandler(sink.Clock, 30);
+        // The pipeline clock on a fake time 10 s in; the frames' ages come from the real monotonic clock, as the kernel's do.
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var sink = new CollectingSink();
+        var handler = new CameraFrameHandler(clock, 30);
         handler.Begin(sink, 30);
         byte[][] units = Encode(3);
 
         for (int i = 0; i < units.Length; i++)
         {
-            // Captured 100 ms before it is handed over, as a slow camera might.
-            long captured = MonotonicMicroseconds() - 100_000;
-            long before = (long)sink.Clock.Elapsed.TotalMilliseconds;
-            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, captured, isMonotonic: true, (uint)i, isKeyframe: i == 0));
-            long after = (long)sink.Clock.Elapsed.TotalMilliseconds;
-            uint stamp = sink.Frames[^1].Timestamp;
-            // 100 ms before arrival; while the clock is younger than that, the start of the clock (kept increasing by the packager).
-            Assert.InRange(stamp, Math.Max(0, before - 101), Math.Max(i, after - 99) + 1);
+            time.Advance(TimeSpan.FromMilliseconds(33));
+            // Captured 100 ms before it is handed over, as a slow camera's frame might be.
+            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, MonotonicMicroseconds() - 100_000, isMonotonic: true, (uint)i, isKeyframe: i == 0));
+            long expected = 10_000 + (33 * (i + 1)) - 100;
+            Assert.InRange(sink.Frames[^1].Timestamp, expected - 2, expected);
         }
 
-        IReadOnlyList<RecordingSink.Recorded> frames = sink.Frames;
-        Assert.True(frames[0].Flags.HasFlag(MediaFrameFlags.Metadata));
-        Assert.True(frames[1].Flags.HasFlag(MediaFrameFlags.SequenceHeader));
-        Assert.Equal(0x17, frames[2].Payload[0]);
-        Assert.Equal(0x27, frames[3].Payload[0]);
-        Assert.Equal(5, frames.Count);
+        Assert.True(sink.Frames[0].IsMetadata);
+        Assert.True(sink.Frames[1].IsSequenceHeader);
+        Assert.Equal(0x17, sink.Frames[2].Payload[0]);
+        Assert.Equal(0x27, sink.Frames[3].Payload[0]);
+        Assert.Equal(5, sink.Frames.Count);
+    }
+
+    [Fact]
+    public void Jittery_capture_times_are_stamped_on_the_frame_cadence_and_a_gap_resyncs()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var sink = new CollectingSink();
+        var handler = new CameraFrameHandler(clock, 30);
+        handler.Begin(sink, 30);
+        byte[][] units = Encode(8);
+        // Capture ages as a late driver delivers them: three at once, then a gap of five periods.
+        long[] ageMs = [100, 90, 80, 70, 5, 0, 0, 0];
+        long[] advanceMs = [0, 0, 0, 0, 200, 33, 33, 33];
+        var stamps = new List<uint>();
+        for (int i = 0; i < units.Length; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(advanceMs[i]));
+            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, MonotonicMicroseconds() - (ageMs[i] * 1000), true, (uint)i, false));
+            stamps.Add(sink.Frames[^1].Timestamp);
+        }
+
+        for (int i = 1; i < 4; i++)
+        {
+            Assert.InRange(stamps[i] - stamps[i - 1], 32u, 34u); // the burst keeps the cadence
+        }
+
+        Assert.InRange(stamps[4], 10_000u + 200 - 5 - 1, 10_000u + 200 - 5); // after the gap: its capture time
+        for (int i = 5; i < 8; i++)
+        {
+            Assert.InRange(stamps[i] - stamps[i - 1], 32u, 34u);
+        }
+    }
+
+    /// <summary>Keeps what it is handed, without the wall clock (the recording sinks of other tests stamp arrivals).</summary>
+    private sealed class CollectingSink : IMediaSink
+    {
+        public List<(uint Timestamp, bool IsMetadata, bool IsSequenceHeader, byte[] Payload)> Frames { get; } = [];
+
+        public void Write(ReadOnlySpan<MediaFrame> frames)
+        {
+            foreach (MediaFrame frame in frames)
+            {
+                Frames.Add((frame.Timestamp, frame.IsMetadata, frame.IsSequenceHeader, frame.Span.ToArray()));
+            }
+        }
     }
 
     [Fact]
