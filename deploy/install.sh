@@ -45,7 +45,8 @@ udevadm control --reload-rules && udevadm trigger --subsystem-match=gpio || true
 check=$!
 sleep 2
 if kill -0 "$check" 2>/dev/null; then
-  kill -INT "$check"; wait "$check" || true
+  # SIGTERM: a background job of a non-interactive shell starts with SIGINT ignored, so INT would not stop it.
+  kill -TERM "$check"; wait "$check" || true
 else
   status=0
   wait "$check" || status=$?

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Native-AOT smoke test of the appliance: publish (net9.0 + linux-x64, the only NativeAOT ILCompiler on this
-# machine's package mirror; see Directory.Build.props), fail on any trim/AOT warning, then run the binary:
+# Native-AOT smoke test of the appliance: publish (net10.0, linux-x64), fail on any trim/AOT warning, then run the binary:
 # --version, and `run` on a free loopback port for 2 s stopped by SIGINT (must exit 0). Prints the size.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,10 +11,9 @@ rm -rf "$out"
 mkdir -p "$out"
 log="$out/publish.log"
 
-echo "aot-smoke: publishing (Native AOT, net9.0, linux-x64)..."
+echo "aot-smoke: publishing (Native AOT, net10.0, linux-x64)..."
 status=0
-dotnet publish src/EdgeRtmp/EdgeRtmp.csproj -c Release -r linux-x64 -p:EdgeRtmpAot=true \
-  -o "$out/bin" -nologo >"$log" 2>&1 || status=$?
+dotnet publish src/EdgeRtmp/EdgeRtmp.csproj -c Release -r linux-x64 -o "$out/bin" -nologo >"$log" 2>&1 || status=$?
 # Trim analysis (IL2xxx) and AOT analysis (IL3xxx) warnings; with warnings-as-errors they may show as errors.
 if grep -Eq "(warning|error) (IL[23][0-9]{3}|AOT)" "$log"; then
   grep -E "(warning|error) (IL[23][0-9]{3}|AOT)" "$log" | sort -u >&2

@@ -16,6 +16,9 @@ command -v nginx >/dev/null 2>&1 || need+=(nginx)
 command -v aplay >/dev/null 2>&1 || need+=(alsa-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# GPIO uAPI layout checked for arm64 too: the cross compiler and qemu-user run the header probe.
+command -v aarch64-linux-gnu-gcc-12 >/dev/null 2>&1 || need+=(gcc-12-aarch64-linux-gnu libc6-dev-arm64-cross)
+command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -5,13 +5,16 @@ using EdgeRtmp.Protocol.Chunking;
 
 namespace EdgeRtmp.Media;
 
-/// <summary>What a frame carries; the values are the RTMP message types that carry it.</summary>
+/// <summary>
+/// What a frame carries. The values are ours, not a wire format's: RTMP maps them to message types in
+/// <c>EdgeRtmp.Net.Connection.MediaMessageTypes</c>, FLV to tag types in <see cref="Flv.FlvFrames.TagTypeOf"/>.
+/// </summary>
 public enum MediaKind : byte
 {
-    Audio = 8,
-    Video = 9,
+    Audio = 1,
+    Video = 2,
     /// <summary>AMF0 data such as <c>onMetaData</c>.</summary>
-    Data = 18,
+    Data = 3,
 }
 
 [Flags]

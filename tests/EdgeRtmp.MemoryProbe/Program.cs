@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using EdgeRtmp.Net.Server;
 using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // What each further player costs the server, measured inside it: our RTMP server and a looping FLV file in this
@@ -33,7 +34,8 @@ await using var server = new RtmpServer(
     NullLoggerFactory.Instance);
 await server.StartAsync(CancellationToken.None);
 using var stop = new CancellationTokenSource();
-Task<long> feeding = FlvHubFeeder.RunAsync(file, registry.Acquire("live/cam"), loop: true, duration: null, stop.Token);
+var clock = new PipelineClock();
+Task<bool> feeding = new MediaPipeline(new FileMediaSource(file, clock), registry.Acquire("live/cam"), clock, NullLogger.Instance).RunAsync(stop.Token);
 string url = $"rtmp://127.0.0.1:{server.LocalEndPoint.Port}/live/cam";
 int totalSeconds = waves.Length * (settleSeconds + 5) + 10;
 

@@ -20,6 +20,7 @@ internal static class Errno
     public const int ENOTTY = 25;
     public const int EPIPE = 32;
     public const int ENOSPC = 28;
+    public const int ERANGE = 34;
     public const int ESTRPIPE = 86;
 
     /// <summary>The errno of the last P/Invoke declared with SetLastError = true.</summary>
@@ -45,6 +46,7 @@ internal static class Errno
             ENOTTY => "ENOTTY",
             EPIPE => "EPIPE",
             ENOSPC => "ENOSPC",
+            ERANGE => "ERANGE",
             ESTRPIPE => "ESTRPIPE",
             _ => "errno " + errno,
         };

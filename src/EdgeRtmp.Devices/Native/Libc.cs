@@ -68,6 +68,27 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int eventfd(uint initialValue, int flags);
 
+    public const int CLOCK_MONOTONIC = 1;
+    public const int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    /// <summary>struct timespec, 16 bytes on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct timespec
+    {
+        public long tv_sec;
+        public long tv_nsec;
+    }
+
+    [LibraryImport(Library, EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int clock_gettime(int clockId, timespec* time);
+
+    /// <summary>A clock in nanoseconds (CLOCK_THREAD_CPUTIME_ID: the calling thread's CPU time), or -1 when it cannot be read.</summary>
+    public static long ClockNanoseconds(int clockId)
+    {
+        timespec time;
+        return clock_gettime(clockId, &time) == 0 ? (time.tv_sec * 1_000_000_000) + time.tv_nsec : -1;
+    }
+
     /// <summary>ioctl retried on EINTR; returns 0 or the errno (EAGAIN means "not ready", not a failure).</summary>
     public static int Ioctl(int fd, nuint request, void* argument)
     {

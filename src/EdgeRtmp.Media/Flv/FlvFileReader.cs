@@ -106,6 +106,55 @@ public sealed class FlvFileReader : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the next tag synchronously (blocking in <see cref="Stream.Read(Span{byte})"/>), for a caller on a thread of
+    /// its own such as a pacing loop: false at a clean end of file, <see cref="MediaFormatException"/> when the file
+    /// ends inside a tag. <paramref name="tag"/>'s payload is valid until the next read.
+    /// </summary>
+    public bool TryReadTag(out FlvTag tag)
+    {
+        while (!_headerRead)
+        {
+            var window = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
+            if (_parser.TryReadHeader(ref window, out FlvHeader header))
+            {
+                _start = _end - (int)window.Length;
+                Header = header;
+                _headerRead = true;
+                break;
+            }
+
+            if (!Fill(_parser.BytesNeeded))
+            {
+                MediaFormatException.Throw(_end == _start
+                    ? "FLV file is empty: no header at offset 0"
+                    : $"FLV file ends at offset {_end - _start} inside the header (it needs {_parser.BytesNeeded} bytes)");
+            }
+        }
+
+        while (true)
+        {
+            var window = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
+            if (_parser.TryReadTag(ref window, out tag))
+            {
+                _start = _end - (int)window.Length;
+                Current = tag;
+                return true;
+            }
+
+            if (!Fill(_parser.BytesNeeded))
+            {
+                if (_end == _start)
+                {
+                    Current = tag = default;
+                    return false;
+                }
+
+                MediaFormatException.Throw($"FLV file is truncated: it ends {_end - _start} bytes into the tag at offset {_parser.Position}, which needs {_parser.BytesNeeded} bytes");
+            }
+        }
+    }
+
     /// <summary>Goes back to the start of the file (the stream must be seekable); the next read returns the header again.</summary>
     public void Rewind()
     {
@@ -132,6 +181,24 @@ public sealed class FlvFileReader : IDisposable, IAsyncDisposable
             return false;
         }
 
+        MakeRoom(needed);
+        return Filled(await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The synchronous <see cref="FillAsync"/>.</summary>
+    private bool Fill(int needed)
+    {
+        if (_endOfStream)
+        {
+            return false;
+        }
+
+        MakeRoom(needed);
+        return Filled(_stream.Read(_buffer.AsSpan(_end)));
+    }
+
+    private void MakeRoom(int needed)
+    {
         int buffered = _end - _start;
         if (_buffer.Length - _start < needed || _end == _buffer.Length)
         {
@@ -150,8 +217,10 @@ public sealed class FlvFileReader : IDisposable, IAsyncDisposable
             _start = 0;
             _end = buffered;
         }
+    }
 
-        int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+    private bool Filled(int read)
+    {
         if (read == 0)
         {
             _endOfStream = true;

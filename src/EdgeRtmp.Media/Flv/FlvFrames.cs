@@ -9,6 +9,15 @@ namespace EdgeRtmp.Media.Flv;
 /// </summary>
 public static class FlvFrames
 {
+    /// <summary>The FLV tag that carries a frame of <paramref name="kind"/> (E.4.1).</summary>
+    public static FlvTagType TagTypeOf(MediaKind kind) => kind switch
+    {
+        MediaKind.Audio => FlvTagType.Audio,
+        MediaKind.Video => FlvTagType.Video,
+        MediaKind.Data => FlvTagType.Script,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a media kind"),
+    };
+
     /// <summary>
     /// The kind and flags of a body of <paramref name="type"/>, from its first bytes (a few dozen are
     /// plenty). <paramref name="skip"/> is how many leading bytes to drop: <c>@setDataFrame</c> in front of

@@ -66,11 +66,39 @@ public sealed class FlvLoopReader : IDisposable, IAsyncDisposable
                 return false;
             }
 
-            uint interval = _videoInterval != 0 ? _videoInterval : _audioInterval != 0 ? _audioInterval : DefaultFrameInterval;
-            TimestampOffset = unchecked(TimestampOffset + (_passMaximum - _passMinimum) + interval);
-            LoopCount++;
-            _reader.Rewind();
-            ResetPass();
+            NextPass();
+        }
+    }
+
+    /// <summary>Rewinds for the next pass, one frame interval after the last one's largest timestamp.</summary>
+    private void NextPass()
+    {
+        uint interval = _videoInterval != 0 ? _videoInterval : _audioInterval != 0 ? _audioInterval : DefaultFrameInterval;
+        TimestampOffset = unchecked(TimestampOffset + (_passMaximum - _passMinimum) + interval);
+        LoopCount++;
+        _reader.Rewind();
+        ResetPass();
+    }
+
+    /// <summary>The synchronous <see cref="ReadTagAsync"/>, for a reader on a thread of its own (a pacing loop).</summary>
+    public bool TryReadTag(out FlvTag tag)
+    {
+        while (true)
+        {
+            if (_reader.TryReadTag(out FlvTag read))
+            {
+                Track(read);
+                Current = tag = read.WithTimestamp(unchecked(read.Timestamp + TimestampOffset));
+                return true;
+            }
+
+            if (_tagsThisPass == 0)
+            {
+                tag = default;
+                return false;
+            }
+
+            NextPass();
         }
     }
 

@@ -128,11 +128,17 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
             transport = new SocketTransport(socket);
         }
 
+        return await ConnectAsync(transport, options, logger, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the handshake and <c>connect</c> over a transport that is already open (tests: an in-memory pair).</summary>
+    internal static async Task<RtmpClient> ConnectAsync(IRtmpTransport transport, RtmpClientOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
         var connection = new RtmpConnection(transport, logger, options.Limits, options.SendQueue);
         var client = new RtmpClient(options, connection);
         try
         {
-            await client.StartAsync(timeout.Token).ConfigureAwait(false);
+            await client.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -227,22 +233,9 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
     {
         Connection.SendCommand(0, streamName, static (output, name) => new StreamNameCommand(StreamNameCommandKind.FCUnpublish, 0, name).Write(output));
         Connection.SendCommand(0, streamId, static (output, id) => new DeleteStreamCommand(0, id).Write(output));
-        // Drain our queue, then end our side in order and give the server a moment to close its side: a
-        // reset would let the kernel discard the last frames the server has not read yet.
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (Connection.QueuedBytes > 0 && !Connection.IsClosed && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(10).ConfigureAwait(false);
-        }
-
-        if (!Connection.IsClosed)
-        {
-            await Connection.Transport.ShutdownSendAsync().ConfigureAwait(false);
-            long left = Math.Max(0, deadline - Environment.TickCount64);
-            await Task.WhenAny(_receiveLoop, Task.Delay(TimeSpan.FromMilliseconds(left))).ConfigureAwait(false);
-        }
-
-        Connection.Close("unpublished");
+        // Drain, FIN, and let the server close its side: a reset would let the kernel discard the last frames the
+        // server has not read yet.
+        await Connection.CloseAfterSendingAsync(CloseReason.Local("unpublished"), timeout).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -259,7 +252,7 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Connection.Close(Connection.CloseReason ?? "closed by us");
+        Connection.Close(Connection.CloseReason ?? CloseReason.Local("closed by us"));
         try
         {
             await _receiveLoop.ConfigureAwait(false);
@@ -284,21 +277,8 @@ public sealed class RtmpClient : IRtmpMessageHandler, IAsyncDisposable
                 HandleCommand(message.MessageStreamId, payload);
                 break;
             case RtmpMessageType.UserControl:
-                UserControlEvent control = UserControlEvent.Read(payload);
-                if (control.Type == UserControlEventType.PingRequest)
-                {
-                    Connection.Send(control.Timestamp, static (writer, output, timestamp) => UserControlEvent.PingResponse(timestamp).Write(writer, output));
-                }
-
-                _sink?.OnUserControl(control);
-                break;
-            case RtmpMessageType.Aggregate:
-                var aggregate = new AggregateReader(message.Header, payload);
-                while (aggregate.TryReadNext(out MessageHeader header, out ReadOnlySpan<byte> body))
-                {
-                    _sink?.OnMedia(header, body);
-                }
-
+                // A ping request was answered by the connection.
+                _sink?.OnUserControl(UserControlEvent.Read(payload));
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeRtmp.Media;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Amf;
 using EdgeRtmp.Protocol.Messages.Commands;
@@ -45,9 +46,6 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
 
     /// <summary>A peer that hangs up this soon after Publish.Start has refused the publish.</summary>
     private static readonly TimeSpan RefusalWindow = TimeSpan.FromSeconds(1);
-
-    /// <summary><see cref="Connection.RtmpConnection.CloseReason"/> for an orderly close by the peer.</summary>
-    private const string PeerClosedReason = "the peer closed the connection";
 
     private readonly StreamHub _hub;
     private readonly RtmpPublisherOptions _options;
@@ -219,11 +217,22 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                 slot = frame;
             }
 
-            if (_live is { } client && client.Connection.EnqueueMedia(frame, _liveStreamId))
+            if (_live is { } client && client.Connection.EnqueueMedia(frame, _liveStreamId, flush: false))
             {
                 _framesSent++;
             }
         }
+    }
+
+    void IMediaSubscriber.OnFlush(StreamHub hub)
+    {
+        RtmpClient? client;
+        lock (_gate)
+        {
+            client = _live;
+        }
+
+        client?.Connection.Flush();
     }
 
     void IMediaSubscriber.OnPublishStop(StreamHub hub)
@@ -333,15 +342,15 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                 if (client.Connection.IsClosed)
                 {
                     TimeSpan liveFor = Stopwatch.GetElapsedTime(liveSince);
-                    string reason = client.Connection.CloseReason ?? "closed";
-                    if (liveFor < RefusalWindow && reason == PeerClosedReason)
+                    CloseReason reason = client.Connection.CloseReason ?? CloseReason.Local("closed");
+                    if (liveFor < RefusalWindow && reason.Kind == CloseReasonKind.PeerClosed)
                     {
                         // nginx-rtmp's "deny publish" (and a failing on_publish) may answer Publish.Start and
                         // then close at once: the server decided, so it is a refusal, not a dropped link.
                         return (new UpstreamFailure(true, $"the server closed the connection {liveFor.TotalMilliseconds:0} ms after publish started (publishing is denied there, or the stream key is wrong)"), liveFor);
                     }
 
-                    return (new UpstreamFailure(false, "the connection dropped: " + reason), liveFor);
+                    return (new UpstreamFailure(false, "the connection dropped: " + reason.Detail), liveFor);
                 }
 
                 bool sourceLive;

@@ -22,12 +22,16 @@ public sealed class RtmpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
-    private Timer? _maintenance;
+    private ITimer? _maintenance;
     private int _playerCount;
     private long _nextSessionId;
 
-    public RtmpServer(RtmpServerOptions options, StreamRegistry streams, ILoggerFactory loggerFactory)
+    /// <param name="time">The clock of the timeouts, pings and send-queue stalls; tests pass a fake one.</param>
+    public RtmpServer(RtmpServerOptions options, StreamRegistry streams, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Time = time ?? TimeProvider.System;
         _options = options;
         _streams = streams;
         _loggerFactory = loggerFactory;
@@ -51,6 +55,11 @@ public sealed class RtmpServer : IAsyncDisposable
     }
 
     internal RtmpServerOptions Options => _options;
+
+    internal TimeProvider Time { get; }
+
+    /// <summary>How often the timeouts are checked.</summary>
+    internal static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(1);
 
     internal StreamRegistry Streams => _streams;
 
@@ -79,7 +88,7 @@ public sealed class RtmpServer : IAsyncDisposable
 
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
-        _maintenance = new Timer(static state => ((RtmpServer)state!).Maintain(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _maintenance = Time.CreateTimer(static state => ((RtmpServer)state!).Maintain(), this, MaintenanceInterval, MaintenanceInterval);
         ServerLog.Listening(_logger, LocalEndPoint);
         return Task.CompletedTask;
     }
@@ -104,7 +113,7 @@ public sealed class RtmpServer : IAsyncDisposable
         {
             foreach (RtmpServerSession session in _sessions)
             {
-                session.Connection.Close("the server is stopping");
+                session.Connection.Close(CloseReason.ServerStopping);
             }
 
             sessions = [.. _sessionTasks];
@@ -137,26 +146,38 @@ public sealed class RtmpServer : IAsyncDisposable
                 continue;
             }
 
-            lock (_gate)
+            if (!TryAccept(new SocketTransport(socket)))
             {
-                if (_sessions.Count >= _options.MaxConnections)
-                {
-                    ServerLog.ConnectionLimit(_logger, socket.RemoteEndPoint, _options.MaxConnections);
-                    socket.Close(0);
-                    continue;
-                }
-
-                long id = ++_nextSessionId;
-                var connection = new RtmpConnection(
-                    new SocketTransport(socket),
-                    _loggerFactory.CreateLogger<RtmpConnection>(),
-                    _options.Limits,
-                    new SendQueueOptions { MaxQueuedBytes = _options.PlayerQueueBytes, StallTimeout = _options.PlayerStallTimeout });
-                var session = new RtmpServerSession(this, connection, id, _loggerFactory.CreateLogger<RtmpServerSession>());
-                _sessions.Add(session);
-                Task task = RunSessionAsync(session);
-                _sessionTasks.Add(task);
+                socket.Close(0);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs a session over <paramref name="transport"/> (a socket just accepted, or an in-memory pair in tests);
+    /// false, and nothing runs, when <see cref="RtmpServerOptions.MaxConnections"/> sessions already run.
+    /// </summary>
+    internal bool TryAccept(IRtmpTransport transport)
+    {
+        lock (_gate)
+        {
+            if (_sessions.Count >= _options.MaxConnections)
+            {
+                ServerLog.ConnectionLimit(_logger, transport.RemoteEndPoint, _options.MaxConnections);
+                return false;
+            }
+
+            long id = ++_nextSessionId;
+            var connection = new RtmpConnection(
+                transport,
+                _loggerFactory.CreateLogger<RtmpConnection>(),
+                _options.Limits,
+                new SendQueueOptions { MaxQueuedBytes = _options.PlayerQueueBytes, StallTimeout = _options.PlayerStallTimeout },
+                Time);
+            var session = new RtmpServerSession(this, connection, id, _loggerFactory.CreateLogger<RtmpServerSession>());
+            _sessions.Add(session);
+            _sessionTasks.Add(RunSessionAsync(session));
+            return true;
         }
     }
 
@@ -183,12 +204,11 @@ public sealed class RtmpServer : IAsyncDisposable
 
     private void Maintain()
     {
-        long now = Environment.TickCount64;
         lock (_gate)
         {
             foreach (RtmpServerSession session in _sessions)
             {
-                session.Maintain(now);
+                session.Maintain();
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeRtmp.Media;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Amf;
 using EdgeRtmp.Protocol.Messages;
@@ -84,7 +85,7 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
     private void AnswerPlayRefusal(uint streamId, string name, string reason)
     {
         SendStatus(streamId, StatusLevel.Error, StatusCode.PlayFailed, $"Playing {name} refused: {reason}.");
-        _ = Connection.CloseAfterSendingAsync($"play refused: {reason}", TimeSpan.FromSeconds(2));
+        _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"play refused: {reason}"), RefusalGrace);
     }
 
     private bool IsAllowedToPlay(EndPoint? remote)
@@ -182,8 +183,10 @@ internal sealed partial class RtmpServerSession : IMediaSubscriber
             return;
         }
 
-        Connection.EnqueueMedia(frame, _playStreamId);
+        Connection.EnqueueMedia(frame, _playStreamId, flush: false);
     }
+
+    void IMediaSubscriber.OnFlush(StreamHub hub) => Connection.Flush();
 
     void IMediaSubscriber.OnPublishStop(StreamHub hub)
     {

@@ -1,5 +1,6 @@
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
@@ -11,6 +12,9 @@ internal sealed partial class RtmpServerSession
 {
     private StreamHub? _publishing;
     private uint _publishStreamId;
+
+    /// <summary>The frames of the current read: they go into the hub as one batch when the read is done.</summary>
+    private readonly MediaBatch _readBatch = new();
 
     private void HandleFCPublish(StreamNameCommand command)
     {
@@ -89,7 +93,7 @@ internal sealed partial class RtmpServerSession
         if (code == StatusCode.PublishDenied)
         {
             // A wrong key is not retried on the same connection: say why, then hang up (as nginx-rtmp's on_publish deny does).
-            _ = Connection.CloseAfterSendingAsync($"publish refused: {reason}", TimeSpan.FromSeconds(2));
+            _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"publish refused: {reason}"), RefusalGrace);
         }
     }
 
@@ -102,6 +106,7 @@ internal sealed partial class RtmpServerSession
         }
 
         _publishing = null;
+        _readBatch.Clear();
         hub.StopPublishing(this);
         _server.Streams.Release(hub);
         ServerLog.PublishStopped(_logger, Id, hub.Name);
@@ -137,8 +142,24 @@ internal sealed partial class RtmpServerSession
             return;
         }
 
-        MediaFrame frame = MediaFramePool.Shared.Rent(kind, timestamp, flags, payload[skip..]);
-        hub.Write(this, frame);
-        frame.Release();
+        _readBatch.Add(MediaFramePool.Shared.Rent(kind, timestamp, flags, payload[skip..]));
+    }
+
+    /// <summary>What one read brought (a video frame and the audio that came with it) leaves in one gathered write per player.</summary>
+    public void HandleReadComplete(RtmpConnection connection)
+    {
+        if (_readBatch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _publishing?.Write(this, _readBatch.Frames);
+        }
+        finally
+        {
+            _readBatch.Clear();
+        }
     }
 }

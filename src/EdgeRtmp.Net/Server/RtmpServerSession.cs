@@ -22,11 +22,14 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
 
     private readonly RtmpServer _server;
     private readonly ILogger _logger;
-    private readonly long _startedTicks = Environment.TickCount64;
+    /// <summary>How long a refused peer has to read why before we hang up.</summary>
+    private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
+
+    private readonly long _started;
     private bool _handshakeDone;
     private bool _connected;
     private uint _nextStreamId = 1;
-    private long _lastPingTicks;
+    private long _lastPing;
     private bool _closedByKeyRefusal;
 
     public RtmpServerSession(RtmpServer server, RtmpConnection connection, long id, ILogger logger)
@@ -35,6 +38,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
         Connection = connection;
         Id = id;
         _logger = logger;
+        _started = server.Time.GetTimestamp();
     }
 
     public long Id { get; }
@@ -50,17 +54,18 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
         ServerLog.Accepted(_logger, Id, Remote);
         try
         {
-            await Connection.HandshakeAsync(RtmpHandshake.CreateServer(HandshakeOptions.Default with { Epoch = (uint)Environment.TickCount64 }), stopping).ConfigureAwait(false);
+            uint epoch = unchecked((uint)(_server.Time.GetTimestamp() * 1000 / _server.Time.TimestampFrequency));
+            await Connection.HandshakeAsync(RtmpHandshake.CreateServer(HandshakeOptions.Default with { Epoch = epoch }), stopping).ConfigureAwait(false);
             _handshakeDone = true;
             await Connection.ReceiveLoopAsync(this, stopping).ConfigureAwait(false);
         }
         catch (RtmpProtocolException error)
         {
-            Connection.Close($"handshake failed: {error.Message}");
+            Connection.Close(new CloseReason(CloseReasonKind.HandshakeFailed, $"handshake failed: {error.Message}"));
         }
         catch (Exception error) when (error is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            Connection.Close(Connection.CloseReason ?? (stopping.IsCancellationRequested ? "the server is stopping" : $"handshake failed: {error.Message}"));
+            Connection.Close(Connection.CloseReason ?? (stopping.IsCancellationRequested ? CloseReason.ServerStopping : new CloseReason(CloseReasonKind.HandshakeFailed, $"handshake failed: {error.Message}")));
         }
         finally
         {
@@ -69,39 +74,41 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
             if (_closedByKeyRefusal)
             {
                 // The refusal already said why (or, past the first in a minute, is counted rather than logged).
-                ServerLog.ClosedAfterKeyRefusal(_logger, Id, Remote, Connection.CloseReason ?? "closed");
+                ServerLog.ClosedAfterKeyRefusal(_logger, Id, Remote, Connection.CloseReason?.Detail ?? "closed");
             }
             else
             {
-                ServerLog.Closed(_logger, Id, Remote, Connection.CloseReason ?? "closed");
+                ServerLog.Closed(_logger, Id, Remote, Connection.CloseReason?.Detail ?? "closed");
             }
             await Connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Once a second: handshake and idle timeouts, and a ping to a quiet peer so a live one answers.</summary>
-    public void Maintain(long now)
+    /// <summary>Once a second (the server's timer): handshake and idle timeouts, and a ping to a quiet peer so a live one answers.</summary>
+    public void Maintain()
     {
+        TimeProvider time = _server.Time;
         if (!_handshakeDone)
         {
-            if (now - _startedTicks > (long)Options.HandshakeTimeout.TotalMilliseconds)
+            if (time.GetElapsedTime(_started) > Options.HandshakeTimeout)
             {
-                Connection.Close($"no handshake within {Options.HandshakeTimeout.TotalSeconds:0} s");
+                Connection.Close(new CloseReason(CloseReasonKind.HandshakeFailed, $"no handshake within {Options.HandshakeTimeout.TotalSeconds:0} s"));
             }
 
             return;
         }
 
-        long quiet = now - Connection.LastReceiveTicks;
-        long idleLimit = (long)Options.IdleTimeout.TotalMilliseconds;
-        if (quiet > idleLimit)
+        TimeSpan quiet = Connection.SinceLastReceive;
+        TimeSpan pingAfter = Options.IdleTimeout / 3;
+        if (quiet > Options.IdleTimeout)
         {
-            Connection.Close($"nothing received for {Options.IdleTimeout.TotalSeconds:0} s");
+            Connection.Close(new CloseReason(CloseReasonKind.IdleTimeout, $"nothing received for {Options.IdleTimeout.TotalSeconds:0} s"));
         }
-        else if (quiet > idleLimit / 3 && now - _lastPingTicks > idleLimit / 3)
+        else if (quiet > pingAfter && (_lastPing == 0 || time.GetElapsedTime(_lastPing) > pingAfter))
         {
-            _lastPingTicks = now;
-            Connection.Send((uint)now, static (writer, output, timestamp) => UserControlEvent.PingRequest(timestamp).Write(writer, output));
+            _lastPing = time.GetTimestamp();
+            uint timestamp = unchecked((uint)time.GetElapsedTime(_started).TotalMilliseconds);
+            Connection.Send(timestamp, static (writer, output, stamp) => UserControlEvent.PingRequest(stamp).Write(writer, output));
         }
     }
 
@@ -125,27 +132,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
             case RtmpMessageType.Audio or RtmpMessageType.Video:
                 HandleMedia(message.Header, payload);
                 break;
-            case RtmpMessageType.Aggregate:
-                var aggregate = new AggregateReader(message.Header, payload);
-                while (aggregate.TryReadNext(out MessageHeader header, out ReadOnlySpan<byte> body))
-                {
-                    if (header.Type is RtmpMessageType.Audio or RtmpMessageType.Video)
-                    {
-                        HandleMedia(header, body);
-                    }
-                }
-
-                break;
-            case RtmpMessageType.UserControl:
-                UserControlEvent control = UserControlEvent.Read(payload);
-                if (control.Type == UserControlEventType.PingRequest)
-                {
-                    Connection.Send(control.Timestamp, static (writer, output, timestamp) => UserControlEvent.PingResponse(timestamp).Write(writer, output));
-                }
-
-                break;
-
-            // Set Chunk Size, Abort and Window Acknowledgement Size were applied by the chunk reader;
+            // Aggregates arrive unpacked and ping requests answered (RtmpConnection); Set Chunk Size, Abort and Window Acknowledgement Size were applied by the chunk reader;
             // acknowledgements and peer bandwidth need nothing from a server that does not throttle.
         }
     }
@@ -166,7 +153,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
         CommandKind kind = header.Kind;
         if (!_connected && kind != CommandKind.Connect)
         {
-            Connection.Close($"'{Encoding.UTF8.GetString(header.Name)}' before connect");
+            Connection.Close(CloseReason.Protocol($"'{Encoding.UTF8.GetString(header.Name)}' before connect"));
             return;
         }
 
@@ -222,7 +209,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
         ConnectCommand connect = ConnectCommand.Read(payload, Options.Limits);
         if (_connected)
         {
-            Connection.Close("a second connect on one connection");
+            Connection.Close(CloseReason.Protocol("a second connect on one connection"));
             return;
         }
 
@@ -236,7 +223,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
                 TransactionId = s.TransactionId,
                 Information = new StatusInfo(StatusLevel.Error, StatusCode.ConnectRejected, $"Application '{s.app}' does not exist."),
             }.Write(output));
-            _ = Connection.CloseAfterSendingAsync($"unknown application '{app}'", TimeSpan.FromSeconds(2));
+            _ = Connection.CloseAfterSendingAsync(new CloseReason(CloseReasonKind.Refused, $"unknown application '{app}'"), RefusalGrace);
             return;
         }
 

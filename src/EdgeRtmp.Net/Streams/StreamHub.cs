@@ -5,7 +5,9 @@ namespace EdgeRtmp.Net.Streams;
 /// <summary>
 /// Receives what a stream's consumers are handed. Calls come under the hub's lock, in stream order,
 /// and must return at once: queue, never wait. A frame is borrowed for the call; keep it with
-/// <see cref="MediaFrame.AddReference"/>.
+/// <see cref="MediaFrame.AddReference"/>. Frames come in batches (what a publisher's read or a source
+/// made together): queue them in <see cref="OnFrame"/>, send them in <see cref="OnFlush"/>, so a batch
+/// leaves in one gathered write.
 /// </summary>
 public interface IMediaSubscriber
 {
@@ -17,6 +19,12 @@ public interface IMediaSubscriber
 
     /// <summary>The publisher left; the subscriber stays subscribed for a republish.</summary>
     void OnPublishStop(StreamHub hub);
+
+    /// <summary>
+    /// The end of a batch of <see cref="OnFrame"/> calls (a write, or a late joiner's cached start): send what was
+    /// queued. Called outside the hub's lock, possibly after the subscriber left (then it does nothing); must not wait.
+    /// </summary>
+    void OnFlush(StreamHub hub);
 }
 
 /// <summary>
@@ -100,24 +108,38 @@ public sealed class StreamHub
         Changed?.Invoke(this);
     }
 
+    /// <summary>A batch of one: <see cref="Write(object, ReadOnlySpan{MediaFrame})"/>.</summary>
+    public void Write(object publisher, MediaFrame frame) => Write(publisher, new ReadOnlySpan<MediaFrame>(in frame));
+
     /// <summary>
-    /// Hands <paramref name="frame"/> to every subscriber and keeps what a late joiner needs. The caller
-    /// keeps its own reference. Only the current publisher may write.
+    /// Hands <paramref name="batch"/> to every subscriber, in order, and keeps what a late joiner needs; then
+    /// flushes each subscriber once (outside the lock), so the batch leaves in one gathered write per player.
+    /// The caller keeps its own references. Only the current publisher may write.
     /// </summary>
-    public void Write(object publisher, MediaFrame frame)
+    public void Write(object publisher, ReadOnlySpan<MediaFrame> batch)
     {
+        IMediaSubscriber[] subscribers;
         lock (_gate)
         {
-            if (!ReferenceEquals(_publisher, publisher))
+            if (!ReferenceEquals(_publisher, publisher) || batch.IsEmpty)
             {
                 return;
             }
 
-            Cache(frame);
-            foreach (IMediaSubscriber subscriber in _subscribers)
+            subscribers = _subscribers;
+            foreach (MediaFrame frame in batch)
             {
-                subscriber.OnFrame(this, frame, fromCache: false);
+                Cache(frame);
+                foreach (IMediaSubscriber subscriber in subscribers)
+                {
+                    subscriber.OnFrame(this, frame, fromCache: false);
+                }
             }
+        }
+
+        foreach (IMediaSubscriber subscriber in subscribers)
+        {
+            subscriber.OnFlush(this);
         }
     }
 
@@ -127,6 +149,7 @@ public sealed class StreamHub
     /// </summary>
     public void Subscribe(IMediaSubscriber subscriber)
     {
+        ArgumentNullException.ThrowIfNull(subscriber);
         lock (_gate)
         {
             _subscribers = [.. _subscribers, subscriber];
@@ -143,6 +166,7 @@ public sealed class StreamHub
             }
         }
 
+        subscriber.OnFlush(this);
         Changed?.Invoke(this);
     }
 

@@ -29,6 +29,11 @@ public ref struct AggregateReader
         _body = body;
     }
 
+    /// <summary>Where the payload <see cref="TryReadNext"/> returned last starts in the aggregate's body.</summary>
+    public readonly int PayloadOffset => _payloadOffset;
+
+    private int _payloadOffset;
+
     public bool TryReadNext(out MessageHeader header, out ReadOnlySpan<byte> payload)
     {
         if (_position == _body.Length)
@@ -71,6 +76,7 @@ public ref struct AggregateReader
 
         header = new MessageHeader(unchecked(_aggregate.Timestamp + (timestamp - _firstTimestamp)), length, type, _aggregate.MessageStreamId);
         payload = rest.Slice(RecordHeaderLength, length);
+        _payloadOffset = _position + RecordHeaderLength;
         _position += RecordHeaderLength + length + BackPointerLength;
         return true;
     }

@@ -18,6 +18,12 @@ public sealed record CliEnvironment
 
     public string DefaultConfigFile { get; init; } = Configuration.ConfigurationRequest.DefaultPath;
 
+    /// <summary>
+    /// Null: the systemd package decides (on when our parent is systemd and NOTIFY_SOCKET is set). Tests that run
+    /// commands in-process give their own notifier here, since their parent is never systemd.
+    /// </summary>
+    public Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier? SystemdNotifier { get; init; }
+
     /// <summary>Under systemd (INVOCATION_ID or JOURNAL_STREAM set) logs use the systemd formatter.</summary>
     public bool UnderSystemd =>
         !string.IsNullOrEmpty(Variables.GetValueOrDefault("INVOCATION_ID")) ||

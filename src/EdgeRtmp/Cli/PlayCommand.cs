@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
 using EdgeRtmp.Net.Client;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -128,7 +129,12 @@ public static class PlayCommand
                 }
             }
 
-            MediaFrame frame = MediaFramePool.Shared.Rent((MediaKind)header.Type, header.Timestamp, MediaFrameFlags.None, payload);
+            if (!MediaMessageTypes.TryGetKind(header.Type, out MediaKind kind))
+            {
+                return;
+            }
+
+            MediaFrame frame = MediaFramePool.Shared.Rent(kind, header.Timestamp, MediaFrameFlags.None, payload);
             if (!_frames.Writer.TryWrite(frame))
             {
                 frame.Release();
@@ -168,7 +174,7 @@ public static class PlayCommand
                     {
                         if (writer is not null)
                         {
-                            await writer.WriteTagAsync((FlvTagType)frame.Kind, frame.Timestamp, frame.Payload).ConfigureAwait(false);
+                            await writer.WriteTagAsync(FlvFrames.TagTypeOf(frame.Kind), frame.Timestamp, frame.Payload).ConfigureAwait(false);
                         }
 
                         tags++;

@@ -4,15 +4,17 @@ using EdgeRtmp.Media;
 using EdgeRtmp.Net.Client;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Pipeline;
+using EdgeRtmp.Pipeline.Audio;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeRtmp.Cli;
 
 /// <summary>
-/// <c>edgertmp publish --to URL [--video SRC] [--duration S]</c>: <c>file:PATH.flv</c> looped and paced in real
-/// time from its first frame once the upstream is live, or a live source (test card, exec encoder) through the
-/// same pipeline as <c>run</c>; either into a private hub that an <see cref="RtmpPublisher"/> publishes
-/// (reconnecting as <c>run</c> would).
+/// <c>edgertmp publish --to URL [--video SRC] [--duration S]</c>: the source (<c>file:PATH.flv</c> looped and paced
+/// in real time, the test card, an exec encoder) runs in the same <see cref="MediaPipeline"/> as <c>run</c> (stall
+/// watch and restart included), into a private hub that an <see cref="RtmpPublisher"/> publishes (reconnecting as
+/// <c>run</c> would). A file starts once the upstream is live, so the upstream gets it from its first frame;
+/// <c>--duration</c> counts from then.
 /// Exit 0 done, 2 bad usage (URL, source), 1 runtime (the file, or the server refusing us).
 /// </summary>
 public static class PublishCommand
@@ -32,56 +34,21 @@ public static class PublishCommand
             return CommandLine.UsageError;
         }
 
-        if (spec.Kind != VideoSourceKind.File)
+        bool isFile = spec.Kind == VideoSourceKind.File;
+        if (isFile)
         {
-            // Live sources (test card, exec, auto) run in the same pipeline as `run`.
-            return await PublishLiveSourceAsync(target, video ?? "auto", durationSeconds, environment, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (audio is not null and not "none")
-        {
-            await environment.Error.WriteLineAsync($"edgertmp: publish --audio \"{audio}\": ignored; the file's own audio is published").ConfigureAwait(false);
-        }
-
-        string path = spec.Argument ?? "";
-        if (!File.Exists(path))
-        {
-            await environment.Error.WriteLineAsync($"edgertmp: publish --video: {path} does not exist").ConfigureAwait(false);
-            return CommandLine.RuntimeFailure;
-        }
-
-        await using var session = new PublishSession(target, environment, cancellationToken);
-        session.Publisher.Start();
-        long frames;
-        bool live = false;
-        try
-        {
-            // The file starts once the upstream is live, so it gets the file from its first frame;
-            // --duration counts media time from there.
-            TimeSpan? duration = durationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
-            frames = await FlvHubFeeder.RunAsync(path, session.Hub, loop: true, duration, session.Stop.Token, async token =>
+            if (audio is not null and not "none")
             {
-                live = await session.Publisher.WaitForStateAsync(state => state.Kind is PublisherStateKind.Live or PublisherStateKind.Refused, Timeout.InfiniteTimeSpan, token).ConfigureAwait(false)
-                    && session.Publisher.State.Kind == PublisherStateKind.Live;
-                token.ThrowIfCancellationRequested();
-            }).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or MediaFormatException or InvalidOperationException)
-        {
-            await session.Publisher.StopAsync().ConfigureAwait(false);
-            await environment.Error.WriteLineAsync($"edgertmp: publish: cannot read {path}: {exception.Message}").ConfigureAwait(false);
-            return CommandLine.RuntimeFailure;
+                await environment.Error.WriteLineAsync($"edgertmp: publish --audio \"{audio}\": ignored; the file's own audio is published").ConfigureAwait(false);
+            }
+
+            if (!File.Exists(spec.Argument))
+            {
+                await environment.Error.WriteLineAsync($"edgertmp: publish --video: {spec.Argument} does not exist").ConfigureAwait(false);
+                return CommandLine.RuntimeFailure;
+            }
         }
 
-        return await session.FinishAsync($"{frames} frames", live).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// A live source (test card, exec encoder) through the same <see cref="VideoPipeline"/> as <c>run</c>, into a
-    /// private hub that the publisher pushes upstream; <c>--duration</c> counts from when the upstream is live.
-    /// </summary>
-    private static async Task<int> PublishLiveSourceAsync(RtmpUrl target, string video, double? durationSeconds, CliEnvironment environment, CancellationToken cancellationToken)
-    {
         AppSettings settings;
         try
         {
@@ -89,7 +56,9 @@ public static class PublishCommand
             {
                 DefaultConfigFile = environment.DefaultConfigFile,
                 Environment = environment.Variables,
-                Overrides = new Dictionary<string, string?> { ["Video:Source"] = video },
+                Overrides = isFile || audio is null
+                    ? new Dictionary<string, string?> { ["Video:Source"] = video ?? "auto" }
+                    : new Dictionary<string, string?> { ["Video:Source"] = video ?? "auto", ["Audio:Source"] = audio },
             });
         }
         catch (ConfigurationException exception)
@@ -100,24 +69,64 @@ public static class PublishCommand
 
         await using var session = new PublishSession(target, environment, cancellationToken);
         var clock = new PipelineClock();
-        VideoSourceChoice choice;
-        try
+        List<IMediaSource> sources = [];
+        if (isFile)
         {
-            choice = VideoSourceFactory.Create(settings, clock, session.LoggerFactory);
+            sources.Add(new FileMediaSource(spec.Argument!, clock) { Burst = FileMediaSource.PublishBurst });
         }
-        catch (VideoSourceException exception)
+        else
         {
-            await environment.Error.WriteLineAsync($"edgertmp: publish: {exception.Message}").ConfigureAwait(false);
-            return CommandLine.RuntimeFailure;
+            VideoSourceChoice choice;
+            try
+            {
+                choice = VideoSourceFactory.Create(settings, clock, session.LoggerFactory);
+            }
+            catch (MediaSourceException exception)
+            {
+                await environment.Error.WriteLineAsync($"edgertmp: publish: {exception.Message}").ConfigureAwait(false);
+                return CommandLine.RuntimeFailure;
+            }
+
+            AudioSourceChoice audioChoice;
+            try
+            {
+                audioChoice = AudioSourceFactory.Create(settings, clock, session.LoggerFactory, videoIsTestCard: choice.Source is TestCardVideoSource);
+            }
+            catch (MediaSourceException exception)
+            {
+                await environment.Error.WriteLineAsync($"edgertmp: publish: {exception.Message}").ConfigureAwait(false);
+                return CommandLine.RuntimeFailure;
+            }
+
+            if (choice.Source is not null)
+            {
+                sources.Add(choice.Source);
+            }
+
+            if (audioChoice.Source is not null)
+            {
+                sources.Add(audioChoice.Source);
+            }
+
+            if (sources.Count == 0)
+            {
+                await environment.Error.WriteLineAsync("edgertmp: publish --video none --audio none: there is nothing to publish").ConfigureAwait(false);
+                return CommandLine.UsageError;
+            }
         }
 
-        if (choice.Source is not { } source)
+        var pipeline = new MediaPipeline(sources, session.Hub, clock, session.LoggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
+        string? unreadable = null;
+        pipeline.Failed += failure =>
         {
-            await environment.Error.WriteLineAsync("edgertmp: publish --video none: there is nothing to publish").ConfigureAwait(false);
-            return CommandLine.UsageError;
-        }
-
-        var pipeline = new VideoPipeline(source, session.Hub, clock, session.LoggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
+            // A file that fails before its first frame will fail again: say why and stop. Later failures (a stall)
+            // restart it, as in `run`.
+            if (isFile && pipeline.FrameCount == 0)
+            {
+                unreadable = failure.Reason;
+                session.Stop.Cancel();
+            }
+        };
         if (durationSeconds is { } seconds)
         {
             session.Publisher.StateChanged += (_, state) =>
@@ -129,17 +138,32 @@ public static class PublishCommand
             };
         }
 
-        Task<bool> running = pipeline.RunAsync(session.Stop.Token);
         session.Publisher.Start();
         try
         {
-            await running.ConfigureAwait(false);
+            if (isFile)
+            {
+                // The file from its first frame: the upstream is live before the pipeline claims the hub.
+                await session.Publisher.WaitForStateAsync(state => state.Kind is PublisherStateKind.Live or PublisherStateKind.Refused, Timeout.InfiniteTimeSpan, session.Stop.Token).ConfigureAwait(false);
+            }
+
+            if (!session.Stop.IsCancellationRequested)
+            {
+                await pipeline.RunAsync(session.Stop.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (session.Stop.IsCancellationRequested)
         {
         }
 
-        return await session.FinishAsync($"{source.Description} ({pipeline.FrameCount} frames)", session.Publisher.LiveSessions > 0).ConfigureAwait(false);
+        if (unreadable is not null)
+        {
+            await session.Publisher.StopAsync().ConfigureAwait(false);
+            await environment.Error.WriteLineAsync($"edgertmp: publish: {unreadable}").ConfigureAwait(false);
+            return CommandLine.RuntimeFailure;
+        }
+
+        return await session.FinishAsync($"{pipeline.Description} ({pipeline.FrameCount} frames)", session.Publisher.LiveSessions > 0).ConfigureAwait(false);
     }
 
     /// <summary>

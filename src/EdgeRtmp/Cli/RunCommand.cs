@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using EdgeRtmp.Configuration;
 using EdgeRtmp.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,10 +34,18 @@ public static class RunCommand
             return CommandLine.UsageError;
         }
 
-        using var notifier = new SystemdNotifier(environment.Variables, environment.ProcessId);
         try
         {
-            using var host = AppHost.Build(settings, environment, notifier);
+            using var host = AppHost.Build(settings, environment);
+
+            // Under systemd the package's lifetime stops gracefully on SIGTERM only; SIGINT (Ctrl+C on a unit run by
+            // hand with systemd-run --pty) should too. Outside systemd ConsoleLifetime handles both; once is enough.
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                context.Cancel = true;
+                lifetime.StopApplication();
+            });
             LogStart(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeRtmp"), settings);
             var health = host.Services.GetRequiredService<ServiceHealth>();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -47,15 +47,19 @@ public static class ConfigurationSchema
         ["Push:*:Url"] = ValueKind.Text,
         ["Push:*:Enabled"] = ValueKind.Boolean,
         ["Gpio:Chip"] = ValueKind.Text,
+        ["Gpio:Driver"] = ValueKind.Text,
         ["Gpio:StatusLed"] = ValueKind.Text,
         ["Gpio:ErrorLed"] = ValueKind.Text,
         ["Gpio:ViewerLed"] = ValueKind.Text,
         ["Gpio:LiveButton"] = ValueKind.Text,
+        ["Gpio:RecordButton"] = ValueKind.Text,
         ["Gpio:ActiveLow"] = ValueKind.Boolean,
         ["Gpio:LongPressMs"] = ValueKind.Int32,
+        ["Record:Enabled"] = ValueKind.Boolean,
         ["Record:Directory"] = ValueKind.Text,
         ["Record:SegmentSeconds"] = ValueKind.Int32,
         ["Record:MaxBytes"] = ValueKind.Int64,
+        ["Record:MinFreeBytes"] = ValueKind.Int64,
     };
 
     // Sections and lists: a value here means a scalar where an object or a list belongs.

@@ -64,7 +64,7 @@ public sealed class VideoOptions
 
 public sealed class AudioOptions
 {
-    /// <summary>auto | tone | alsa:DEVICE | none</summary>
+    /// <summary>auto | tone | alsa:DEVICE | file:PATH.wav | exec:"COMMAND" | none</summary>
     public string Source { get; set; } = "auto";
 
     /// <summary>ALSA capture device <c>auto</c> uses.</summary>
@@ -85,21 +85,35 @@ public sealed class GpioOptions
     /// <summary><c>auto</c> (the SoC's pin controller found by label), a chip label, or a /dev/gpiochipN path.</summary>
     public string Chip { get; set; } = "auto";
 
+    /// <summary><c>cdev</c>: ours, the kernel's GPIO character device; <c>libgpiod</c>: System.Device.Gpio's own driver.</summary>
+    public string Driver { get; set; } = "cdev";
+
     /// <summary>Line names such as <c>GPIO17</c>; empty leaves the function unused.</summary>
     public string StatusLed { get; set; } = "";
     public string ErrorLed { get; set; } = "";
     public string ViewerLed { get; set; } = "";
     public string LiveButton { get; set; } = "";
+
+    /// <summary>Toggles recording (needs <c>Record:Directory</c>).</summary>
+    public string RecordButton { get; set; } = "";
+
+    /// <summary>Buttons pull their line low when pressed (wired to ground; the line gets a pull-up). LEDs are always lit high.</summary>
     public bool ActiveLow { get; set; }
     public int LongPressMs { get; set; } = 3000;
 }
 
 public sealed class RecordOptions
 {
+    /// <summary>Whether recording runs from the start (with a record button, the button toggles it).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Empty: recording off. Otherwise an absolute directory for FLV segments.</summary>
     public string Directory { get; set; } = "";
     public int SegmentSeconds { get; set; } = 600;
 
     /// <summary>Total bytes kept before the oldest segments are deleted; 0: no limit.</summary>
     public long MaxBytes { get; set; }
+
+    /// <summary>Free space the card keeps: below it recording stops (streaming goes on) and the error LED lights.</summary>
+    public long MinFreeBytes { get; set; } = 256L * 1024 * 1024;
 }

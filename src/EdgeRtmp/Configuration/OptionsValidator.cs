@@ -65,6 +65,11 @@ public static class OptionsValidator
             throw ConfigurationException.ForValue("Audio:Source", audio.Source, audioError);
         }
 
+        if (audioSource.Kind == AudioSourceKind.File && !File.Exists(audioSource.Device))
+        {
+            throw ConfigurationException.ForValue("Audio:Source", audio.Source, "no such file (the WAV file must exist and be readable)");
+        }
+
         if (string.IsNullOrWhiteSpace(audio.Device) || audio.Device.Any(char.IsWhiteSpace))
         {
             throw ConfigurationException.ForValue("Audio:Device", audio.Device, "must be an ALSA device name such as default or hw:1,0");
@@ -77,7 +82,16 @@ public static class OptionsValidator
         }
 
         CheckRange("Audio:Channels", audio.Channels, 1, 2);
-        CheckRange("Audio:BitrateKbps", audio.BitrateKbps, 16, 320);
+        CheckRange("Audio:BitrateKbps", audio.BitrateKbps, EdgeRtmp.Media.Aac.AacEncoderOptions.MinBitrateKbps, EdgeRtmp.Media.Aac.AacEncoderOptions.MaxBitrateKbps);
+        try
+        {
+            new EdgeRtmp.Media.Aac.AacEncoderOptions(audio.SampleRate, audio.Channels, audio.BitrateKbps).Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            // The encoder's limits that depend on the rate and channels together (bits per frame).
+            throw ConfigurationException.ForValue("Audio:BitrateKbps", Number(audio.BitrateKbps), exception.Message, quote: false);
+        }
 
         for (var i = 0; i < options.Push.Count; i++)
         {
@@ -96,6 +110,16 @@ public static class OptionsValidator
         if (record.MaxBytes != 0 && record.MaxBytes < 1024 * 1024)
         {
             throw ConfigurationException.ForValue("Record:MaxBytes", Number(record.MaxBytes), "must be 0 (no limit) or at least 1048576", quote: false);
+        }
+
+        if (record.MinFreeBytes < 0)
+        {
+            throw ConfigurationException.ForValue("Record:MinFreeBytes", Number(record.MinFreeBytes), "must be 0 or more", quote: false);
+        }
+
+        if (options.Gpio.RecordButton.Length > 0 && record.Directory.Length == 0)
+        {
+            throw ConfigurationException.ForValue("Gpio:RecordButton", options.Gpio.RecordButton, "needs Record:Directory (where recordings go)");
         }
 
         return new AppSettings(options, listen, allowPlay, videoSource, audioSource, configFile, warnings ?? []);
@@ -204,7 +228,7 @@ public static class OptionsValidator
         var used = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, line) in (ReadOnlySpan<(string, string)>)[
                      ("Gpio:StatusLed", gpio.StatusLed), ("Gpio:ErrorLed", gpio.ErrorLed),
-                     ("Gpio:ViewerLed", gpio.ViewerLed), ("Gpio:LiveButton", gpio.LiveButton)])
+                     ("Gpio:ViewerLed", gpio.ViewerLed), ("Gpio:LiveButton", gpio.LiveButton), ("Gpio:RecordButton", gpio.RecordButton)])
         {
             if (string.IsNullOrEmpty(line))
             {
@@ -224,5 +248,9 @@ public static class OptionsValidator
         }
 
         CheckRange("Gpio:LongPressMs", gpio.LongPressMs, 500, 30000, " ms");
+        if (gpio.Driver is not ("cdev" or "libgpiod"))
+        {
+            throw ConfigurationException.ForValue("Gpio:Driver", gpio.Driver, "must be cdev (the kernel's GPIO character device, default) or libgpiod");
+        }
     }
 }

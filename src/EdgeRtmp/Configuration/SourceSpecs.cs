@@ -98,12 +98,15 @@ public enum AudioSourceKind
     Tone,
     Alsa,
     None,
+    File,
+    Exec,
 }
 
-/// <summary>A parsed audio source: <c>auto | tone | alsa:DEVICE | none</c>.</summary>
+/// <summary>A parsed audio source: <c>auto | tone | alsa:DEVICE | file:PATH.wav | exec:"COMMAND" | none</c>.</summary>
+/// <param name="Device">The ALSA device, the WAV file's path or the command, by <paramref name="Kind"/>.</param>
 public sealed record AudioSourceSpec(AudioSourceKind Kind, string? Device = null)
 {
-    public const string Syntax = "auto, tone, alsa:DEVICE or none";
+    public const string Syntax = "auto, tone, alsa:DEVICE, file:PATH.wav, exec:\"COMMAND\" (ADTS on stdout) or none";
 
     public static AudioSourceSpec Auto { get; } = new(AudioSourceKind.Auto);
     public static AudioSourceSpec None { get; } = new(AudioSourceKind.None);
@@ -134,6 +137,26 @@ public sealed record AudioSourceSpec(AudioSourceKind Kind, string? Device = null
 
                 spec = new(AudioSourceKind.Alsa, device);
                 return true;
+            case "file":
+                var path = VideoSourceSpec.Unquote(argument ?? "");
+                if (path.Length == 0 || !path.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+                {
+                    error = "file: needs a WAV file path, such as file:/var/lib/edgertmp/loop.wav";
+                    return false;
+                }
+
+                spec = new(AudioSourceKind.File, path);
+                return true;
+            case "exec":
+                var command = VideoSourceSpec.Unquote(argument ?? "");
+                if (command.Length == 0)
+                {
+                    error = "exec: needs a command that writes ADTS AAC to stdout, such as exec:\"ffmpeg -f alsa -i hw:1 -c:a aac -f adts -\"";
+                    return false;
+                }
+
+                spec = new(AudioSourceKind.Exec, command);
+                return true;
             default:
                 error = "unknown audio source; expected " + Syntax;
                 return false;
@@ -145,6 +168,8 @@ public sealed record AudioSourceSpec(AudioSourceKind Kind, string? Device = null
         AudioSourceKind.Auto => "auto",
         AudioSourceKind.Tone => "tone",
         AudioSourceKind.Alsa => "alsa:" + Device,
+        AudioSourceKind.File => "file:" + Device,
+        AudioSourceKind.Exec => "exec:\"" + Device + "\"",
         _ => "none",
     };
 }

@@ -1,8 +1,12 @@
 using EdgeRtmp.Cli;
 using EdgeRtmp.Configuration;
 using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Panel;
+using EdgeRtmp.Recording;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -15,7 +19,7 @@ namespace EdgeRtmp.Hosting;
 /// </summary>
 public static class AppHost
 {
-    public static IHost Build(AppSettings settings, CliEnvironment environment, IServiceNotifier notifier)
+    public static IHost Build(AppSettings settings, CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
@@ -37,12 +41,30 @@ public static class AppHost
             });
         }
 
-        // ConsoleLifetime turns SIGINT/SIGTERM into a graceful stop; we log our own start and stop lines.
+        // Under systemd (the package's test: our parent is named systemd and NOTIFY_SOCKET is set) SystemdLifetime
+        // sends READY=1 once the host has started and STOPPING=1 when it stops; elsewhere ConsoleLifetime. Either
+        // turns SIGTERM into a graceful stop; we log our own start and stop lines.
+        if (environment.SystemdNotifier is { } systemd)
+        {
+            // A notifier given by the caller (tests in-process, whose parent is not systemd): the same lifetime over it.
+            builder.Services.AddSingleton(systemd);
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
+        else
+        {
+            builder.Services.AddSystemd();
+        }
+
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(notifier);
+
+        // Every timeout, stall watch and timer runs on this clock; tests put a fake one in its place.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IServiceNotifier>(services =>
+            new ServiceNotifier(services.GetService<ISystemdNotifier>(), environment.Variables, environment.ProcessId));
         builder.Services.AddSingleton<ServiceHealth>();
         builder.Services.AddSingleton<StartupGate>();
 
@@ -52,13 +74,27 @@ public static class AppHost
 
         // After the server: hosted services start in order (the source publishes once players can connect) and stop
         // in reverse (the source stops before the sessions close).
-        builder.Services.AddHostedService<VideoPipelineService>();
+        builder.Services.AddSingleton<MediaPipelineService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MediaPipelineService>());
 
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
-        builder.Services.AddHostedService(services => new PushService(
+        builder.Services.AddSingleton(services => new PushService(
             services.GetRequiredService<StreamRegistry>(), settings.App, settings.Stream, settings.Options.Push,
             services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<PushService>());
+
+        // The recorder and the panel (both silent unless configured); the panel last, so it sees the others running.
+        builder.Services.AddSingleton<RecorderService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RecorderService>());
+        builder.Services.AddSingleton(services => new PanelService(
+            settings, services.GetRequiredService<StreamRegistry>(), services.GetRequiredService<PushService>(),
+            services.GetRequiredService<RecorderService>(), services.GetRequiredService<ILoggerFactory>(),
+            () => services.GetRequiredService<MediaPipelineService>().Pipeline?.Restart()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<PanelService>());
         builder.Services.AddHostedService<WatchdogService>();
+
+        // Last: holds the host's start (and so READY=1) until the server listens and the source produces.
+        builder.Services.AddHostedService(services => services.GetRequiredService<StartupGate>());
         return builder.Build();
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly List<RtmpPublisher> _publishers = [];
+    private readonly SemaphoreSlim _switch = new(1, 1);
     private StreamHub? _hub;
 
     public PushService(StreamRegistry streams, string app, string stream, IReadOnlyList<PushTarget> targets, ILoggerFactory loggerFactory)
@@ -36,9 +37,91 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
     /// <summary>Raised for every publisher's state change (the panel and status line listen here).</summary>
     public event Action<RtmpPublisher, PublisherState>? StateChanged;
 
+    /// <summary>The same, by the index of the target among the enabled ones (the panel's upstream number).</summary>
+    public event Action<int, PublisherState>? TargetStateChanged;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _hub = _streams.Acquire(_path);
+        if (Live)
+        {
+            StartPublishers();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await StopPublishersAsync().ConfigureAwait(false);
+        if (_hub is not null)
+        {
+            _streams.Release(_hub);
+            _hub = null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the stream is pushed upstream. True at start unless the panel's live button decides (then false until
+    /// its first press); the button sets it through <see cref="SetLiveAsync"/>.
+    /// </summary>
+    public bool Live { get; private set; } = true;
+
+    /// <summary>The enabled targets with a valid URL: one upstream each for the panel.</summary>
+    public int TargetCount => _targets.Count(target => target.Enabled && RtmpUrl.TryParse(target.Url, out _, out _));
+
+    /// <summary>Starts idle: for a box whose live button starts the push.</summary>
+    public void StartIdle() => Live = false;
+
+    /// <summary>Starts (new publishers, a fresh connection each) or stops pushing to every enabled target.</summary>
+    public async Task SetLiveAsync(bool live)
+    {
+        await _switch.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (live == Live || _hub is null)
+            {
+                Live = live;
+                return;
+            }
+
+            Live = live;
+            if (live)
+            {
+                StartPublishers();
+            }
+            else
+            {
+                await StopPublishersAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _switch.Release();
+        }
+    }
+
+    /// <summary>Drops every upstream connection and connects again (the live button's long press).</summary>
+    public async Task ReconnectAsync()
+    {
+        await _switch.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Live && _hub is not null)
+            {
+                await StopPublishersAsync().ConfigureAwait(false);
+                StartPublishers();
+            }
+        }
+        finally
+        {
+            _switch.Release();
+        }
+    }
+
+    private void StartPublishers()
+    {
+        int index = 0;
         foreach (PushTarget target in _targets)
         {
             if (!target.Enabled)
@@ -53,40 +136,36 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
                 continue;
             }
 
-            var publisher = new RtmpPublisher(_hub, new RtmpPublisherOptions { Url = url }, _loggerFactory.CreateLogger("EdgeRtmp.Push"));
-            publisher.StateChanged += OnStateChanged;
+            var publisher = new RtmpPublisher(_hub!, new RtmpPublisherOptions { Url = url }, _loggerFactory.CreateLogger("EdgeRtmp.Push"));
+            int targetIndex = index++;
+            publisher.StateChanged += (p, state) => OnStateChanged(targetIndex, p, state);
             _publishers.Add(publisher);
             publisher.Start();
         }
-
-        return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    private async Task StopPublishersAsync()
     {
-        await Task.WhenAll(_publishers.Select(p => p.StopAsync())).ConfigureAwait(false);
-        if (_hub is not null)
+        RtmpPublisher[] publishers = [.. _publishers];
+        _publishers.Clear();
+        await Task.WhenAll(publishers.Select(p => p.StopAsync())).ConfigureAwait(false);
+        foreach (RtmpPublisher publisher in publishers)
         {
-            _streams.Release(_hub);
-            _hub = null;
+            await publisher.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        foreach (RtmpPublisher publisher in _publishers)
-        {
-            await publisher.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _publishers.Clear();
+        _switch.Dispose();
     }
 
-    private void OnStateChanged(RtmpPublisher publisher, PublisherState state)
+    private void OnStateChanged(int targetIndex, RtmpPublisher publisher, PublisherState state)
     {
         LogState(_logger, publisher.Url.ToRedactedString(), state.ToString());
         StateChanged?.Invoke(publisher, state);
+        TargetStateChanged?.Invoke(targetIndex, state);
     }
 
     [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Push {Url}: {State}")]

@@ -11,14 +11,13 @@ namespace EdgeRtmp.Hosting;
 /// Runs the local RTMP server for the host. The only file that calls <see cref="RtmpServer"/>: it builds
 /// <see cref="RtmpServerOptions"/> from the validated configuration, starts the server (StartAsync returns once
 /// it listens, so host start fails with the address when the port is taken), tells the <see cref="StartupGate"/> (READY=1 once the source runs too), keeps
-/// STATUS current, and on stop sends STOPPING=1 and disposes the server, which closes every session.
+/// STATUS current, and on stop disposes the server, which closes every session (the systemd package has sent STOPPING=1).
 /// </summary>
 public sealed class ServerHostedService : BackgroundService
 {
     private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(2);
 
     private readonly AppSettings _settings;
-    private readonly IServiceNotifier _notifier;
     private readonly ServiceHealth _health;
     private readonly StreamRegistry _streams;
     private readonly StartupGate _startup;
@@ -30,7 +29,6 @@ public sealed class ServerHostedService : BackgroundService
 
     public ServerHostedService(
         AppSettings settings,
-        IServiceNotifier notifier,
         ServiceHealth health,
         StreamRegistry streams,
         StartupGate startup,
@@ -41,7 +39,6 @@ public sealed class ServerHostedService : BackgroundService
         _startup = startup;
         _lifetime = lifetime;
         _settings = settings;
-        _notifier = notifier;
         _health = health;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("EdgeRtmp.Server");
@@ -124,7 +121,6 @@ public sealed class ServerHostedService : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _health.Set(false);
-        _notifier.Stopping();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_server is { } server)
         {

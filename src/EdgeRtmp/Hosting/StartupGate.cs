@@ -1,15 +1,20 @@
 using EdgeRtmp.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace EdgeRtmp.Hosting;
 
 /// <summary>
-/// Sends READY=1 once the server listens and, when a video source is configured, the source has produced its first
-/// frame; then the first STATUS line. Later STATUS lines go through here too, so none precedes READY.
+/// Holds the host's start until the server listens and, when a video source is configured, the source has produced
+/// its first frame. The systemd package sends READY=1 when the host has started (ApplicationStarted), which comes
+/// after every hosted service's <see cref="StartedAsync"/>: waiting here is what puts READY after the first frame.
+/// Then the first STATUS line; later STATUS lines go through here too, so none is sent before the host has started.
+/// Registered as the last hosted service.
 /// </summary>
-public sealed class StartupGate
+public sealed class StartupGate : IHostedLifecycleService
 {
     private readonly Lock _gate = new();
     private readonly IServiceNotifier _notifier;
+    private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _listening;
     private bool _sourceProducing;
     private bool _ready;
@@ -23,9 +28,13 @@ public sealed class StartupGate
         _sourceProducing = settings.Video.Kind == VideoSourceKind.None;
     }
 
+    /// <summary>A phrase appended to every status line ("recording", "recording stopped: disk nearly full"); null for none.</summary>
+    public Func<string?>? StatusSuffix { get; set; }
+
     /// <summary>The running source for the status line ("testcard 640x360@30"); null without one.</summary>
     public string? SourceDescription { get; set; }
 
+    /// <summary>True once the server listens and the source produces, and the host was let through.</summary>
     public bool IsReady
     {
         get
@@ -43,7 +52,7 @@ public sealed class StartupGate
         {
             _statusLine = statusLine;
             _listening = true;
-            TryReady();
+            TryServe();
         }
     }
 
@@ -52,31 +61,70 @@ public sealed class StartupGate
         lock (_gate)
         {
             _sourceProducing = true;
-            TryReady();
+            TryServe();
         }
     }
 
-    /// <summary>Sends STATUS if READY was sent; before that the READY path sends the current line itself.</summary>
+    /// <summary>Sends STATUS once the host has started; before that <see cref="StartedAsync"/> sends the current line itself.</summary>
     public void Status(string status)
     {
         lock (_gate)
         {
             if (_ready)
             {
-                _notifier.Status(status);
+                _notifier.Status(WithSuffix(status));
             }
         }
     }
 
-    private void TryReady()
+    /// <summary>Sends the current status line again (a part of it other than the server's changed).</summary>
+    public void RefreshStatus()
     {
-        if (_ready || !_listening || !_sourceProducing)
+        lock (_gate)
+        {
+            if (_ready && _statusLine is not null)
+            {
+                _notifier.Status(WithSuffix(_statusLine()));
+            }
+        }
+    }
+
+    private string WithSuffix(string status) => StatusSuffix?.Invoke() is { Length: > 0 } suffix ? status + ", " + suffix : status;
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The token is cancelled when the application stops while starting (a source that failed, SIGTERM).
+            await _serving.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
         {
             return;
         }
 
-        _ready = true;
-        _notifier.Ready();
-        _notifier.Status(_statusLine!());
+        lock (_gate)
+        {
+            _ready = true;
+            _notifier.Status(WithSuffix(_statusLine!()));
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void TryServe()
+    {
+        if (_listening && _sourceProducing)
+        {
+            _serving.TrySetResult();
+        }
     }
 }

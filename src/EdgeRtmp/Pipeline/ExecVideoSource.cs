@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using EdgeRtmp.Media;
 using EdgeRtmp.Media.H264;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,7 @@ namespace EdgeRtmp.Pipeline;
 /// run of the command: when it exits, RunAsync throws and the pipeline restarts it with backoff. On stop the child
 /// gets SIGTERM, then SIGKILL after <see cref="StopGrace"/>.
 /// </summary>
-public sealed class ExecVideoSource : IVideoSource
+public sealed class ExecVideoSource : IMediaSource
 {
     private const int MaxLoggedLineLength = 200;
     private const int ReadBufferSize = 64 * 1024;
@@ -47,7 +48,7 @@ public sealed class ExecVideoSource : IVideoSource
     /// <summary>The child's process id while it runs (for tests and logs); 0 otherwise.</summary>
     public int ProcessId { get; private set; }
 
-    public async Task RunAsync(IVideoFrameSink sink, CancellationToken cancellationToken)
+    public async Task RunAsync(IMediaSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         cancellationToken.ThrowIfCancellationRequested();
@@ -82,7 +83,7 @@ public sealed class ExecVideoSource : IVideoSource
         }
         catch (Win32Exception exception)
         {
-            throw new VideoSourceException($"exec: cannot start /bin/sh: {exception.Message}", exception);
+            throw new MediaSourceException($"exec: cannot start /bin/sh: {exception.Message}", exception);
         }
 
         ProcessId = process.Id;
@@ -126,11 +127,11 @@ public sealed class ExecVideoSource : IVideoSource
         cancellationToken.ThrowIfCancellationRequested();
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         string code = process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "unknown";
-        throw new VideoSourceException(
+        throw new MediaSourceException(
             $"exec: \"{Command}\" exited with code {code} after {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
     }
 
-    private void Feed(ReadOnlySpan<byte> chunk, IVideoFrameSink sink)
+    private void Feed(ReadOnlySpan<byte> chunk, IMediaSink sink)
     {
         double arrival = _clock.Elapsed.TotalMilliseconds;
         while (_reader.TryRead(ref chunk, out ReadOnlySpan<byte> nalUnit))

@@ -5,19 +5,19 @@ namespace EdgeRtmp.Pipeline;
 /// <summary>Log lines of the media pipeline; event ids 1100–1199 are stable.</summary>
 internal static partial class PipelineLog
 {
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Video source: {Source} ({Reason}); publishing to {Stream}")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Source: {Source} ({Reason}); publishing to {Stream}")]
     public static partial void SourceChosen(ILogger logger, string source, string reason, string stream);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "video auto: no camera support in this build, using the test card")]
     public static partial void AutoUsesTestCard(ILogger logger);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Video source failed: {Reason}; restarting in {DelaySeconds:0.#} s")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Source failed: {Reason}; restarting in {DelaySeconds:0.#} s")]
     public static partial void SourceFailed(ILogger logger, string reason, double delaySeconds);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Video source producing: first frame after {Milliseconds} ms")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Source producing: first frame after {Milliseconds} ms")]
     public static partial void FirstFrame(ILogger logger, long milliseconds);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Stream {Stream} is already being published; the video source does not run")]
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Stream {Stream} is already being published; the pipeline does not run")]
     public static partial void StreamTaken(ILogger logger, string stream);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "exec: started pid {ProcessId}: /bin/sh -c \"{Command}\"")]
@@ -31,4 +31,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Video source none: serving external publishers only")]
     public static partial void NoVideoSource(ILogger logger);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "Source {Source} restarted on request")]
+    public static partial void SourceRestarted(ILogger logger, string source);
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using EdgeRtmp.Media;
+using EdgeRtmp.Media.H264;
 using EdgeRtmp.Media.TestCard;
 
 namespace EdgeRtmp.Pipeline;
@@ -8,7 +10,7 @@ namespace EdgeRtmp.Pipeline;
 /// <c>start + n × period</c> and stamped with that time, so the frame rate never drifts however late a timer fires;
 /// one <see cref="PeriodicTimer"/> is re-armed for the time left to the next frame (no busy loop, no allocation).
 /// </summary>
-public sealed class TestCardVideoSource : IVideoSource
+public sealed class TestCardVideoSource : IMediaSource
 {
     /// <summary>Further behind than this (a suspended machine, a stalled thread pool) we skip ahead instead of bursting.</summary>
     private static readonly TimeSpan s_maxLag = TimeSpan.FromSeconds(1);
@@ -33,14 +35,14 @@ public sealed class TestCardVideoSource : IVideoSource
 
     public TestCardOptions Options => _encoder.Options;
 
-    public async Task RunAsync(IVideoFrameSink sink, CancellationToken cancellationToken)
+    public async Task RunAsync(IMediaSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         _packager.Restart();
         _encoder.RequestKeyframe();
         TimeSpan start = _clock.Elapsed;
         long index = 0;
-        using var timer = new PeriodicTimer(FrameOffset(1));
+        using var timer = new PeriodicTimer(FrameOffset(1), _clock.Time);
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan due = start + FrameOffset(index);
@@ -73,7 +75,7 @@ public sealed class TestCardVideoSource : IVideoSource
     }
 
     /// <summary>Encodes and hands over one picture: the synchronous, allocation-free part of <see cref="RunAsync"/>.</summary>
-    internal void ProduceFrame(long frameIndex, TimeSpan sinceClockStart, TimeSpan sinceSourceStart, IVideoFrameSink sink)
+    internal void ProduceFrame(long frameIndex, TimeSpan sinceClockStart, TimeSpan sinceSourceStart, IMediaSink sink)
     {
         _annexB.ResetWrittenCount();
         _encoder.EncodeFrame(frameIndex, sinceSourceStart, _annexB);

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace EdgeRtmp.Pipeline;
 
 /// <summary>The source <c>Video:Source</c> asks for, and why it was chosen (logged once at start).</summary>
-public sealed record VideoSourceChoice(IVideoSource? Source, string Reason);
+public sealed record VideoSourceChoice(IMediaSource? Source, string Reason);
 
-/// <summary>Makes the configured video source. Sources this build cannot run throw <see cref="VideoSourceException"/>: never a fake.</summary>
+/// <summary>Makes the configured video source. Sources this build cannot run throw <see cref="MediaSourceException"/>: never a fake.</summary>
 public static class VideoSourceFactory
 {
     public static VideoSourceChoice Create(AppSettings settings, PipelineClock clock, ILoggerFactory loggerFactory)
@@ -23,20 +23,28 @@ public static class VideoSourceFactory
             case VideoSourceKind.TestCard:
                 return new VideoSourceChoice(CreateTestCard(video, clock), "Video:Source is testcard");
             case VideoSourceKind.Auto:
-                PipelineLog.AutoUsesTestCard(loggerFactory.CreateLogger("EdgeRtmp.Pipeline"));
-                return new VideoSourceChoice(CreateTestCard(video, clock), "auto: no camera support in this build, so the test card");
+                return FromPlan(Camera.CameraSources.ChooseAuto(video, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Camera")).Chosen, video, clock, loggerFactory);
             case VideoSourceKind.Exec:
                 return new VideoSourceChoice(
                     new ExecVideoSource(settings.Video.Argument!, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Exec")),
                     "Video:Source is exec");
             case VideoSourceKind.File:
-                return new VideoSourceChoice(new FileVideoSource(settings.Video.Argument!, clock), "Video:Source is file");
+                return new VideoSourceChoice(new FileMediaSource(settings.Video.Argument!, clock), "Video:Source is file");
             case VideoSourceKind.V4l2:
-                throw new VideoSourceException("v4l2 capture is not available in this build (use testcard, exec:\"COMMAND\" or file:PATH.flv)");
+                return FromPlan(Camera.CameraSources.ChooseForDevice(settings.Video.Argument!, video), video, clock, loggerFactory);
             default:
-                throw new VideoSourceException("unknown video source " + settings.Video);
+                throw new MediaSourceException("unknown video source " + settings.Video);
         }
     }
+
+    private static VideoSourceChoice FromPlan(Camera.CameraPlan plan, VideoOptions video, PipelineClock clock, ILoggerFactory loggerFactory) => plan.Route switch
+    {
+        Camera.CameraRoute.TestCard => new VideoSourceChoice(CreateTestCard(video, clock), plan.Reason),
+        Camera.CameraRoute.Rpicam => new VideoSourceChoice(
+            new ExecVideoSource(video.Command, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Exec")), plan.Reason),
+        _ => new VideoSourceChoice(
+            new Camera.CameraVideoSource(plan, video, clock, loggerFactory.CreateLogger("EdgeRtmp.Pipeline.Camera")), plan.Reason),
+    };
 
     private static TestCardVideoSource CreateTestCard(VideoOptions video, PipelineClock clock)
     {
@@ -46,6 +54,7 @@ public static class VideoSourceFactory
             Height = video.Height,
             FramesPerSecond = video.Fps,
             KeyframeInterval = video.KeyframeInterval,
+            BitrateKbps = video.BitrateKbps,
         };
         try
         {
@@ -53,7 +62,7 @@ public static class VideoSourceFactory
         }
         catch (ArgumentException exception)
         {
-            throw new VideoSourceException("testcard: " + exception.Message, exception);
+            throw new MediaSourceException("testcard: " + exception.Message, exception);
         }
     }
 }

@@ -23,13 +23,14 @@ public class NginxClientTests(ITestOutputHelper output)
 
         // The reader waits on nginx for the stream, so it gets it from the first frame.
         await using PeerProcess reader = PeerProcess.Start("ffmpeg", "-v", "error", "-y", "-i", nginx.Url("live/x"), "-c", "copy", "-f", "flv", received);
-        await Task.Delay(1500);
+        Assert.True(await nginx.WaitForPlayerAsync("x", TimeSpan.FromSeconds(30)), "ffmpeg never asked nginx to play: " + reader.StandardError);
 
         var hub = new StreamHub("local");
         await using var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = RtmpUrl.Parse(nginx.Url("live/x")) }, NullLogger.Instance);
         publisher.Start();
-        long fed = await FlvHubFeeder.RunAsync(sample, hub, loop: false, duration: null, CancellationToken.None,
-            async token => Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout, token), $"not live: {publisher.State}"));
+        long fed = await FileFeeding.OnceAsync(sample, hub,
+            async token => Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout, token), $"not live: {publisher.State}"),
+            CancellationToken.None);
         await publisher.StopAsync();
         output.WriteLine($"fed {fed} frames; sent {publisher.FramesSent}, dropped {publisher.FramesDropped}");
 
@@ -61,7 +62,7 @@ public class NginxClientTests(ITestOutputHelper output)
         var errors = new StringWriter();
         Task<int> playing = CommandLine.InvokeAsync(["play", nginx.Url("live/y"), "--out", recorded, "--duration", "30"],
             new CliEnvironment { Out = new StringWriter(), Error = errors }, CancellationToken.None);
-        await Task.Delay(1500);
+        Assert.True(await nginx.WaitForPlayerAsync("y", TimeSpan.FromSeconds(30)), "our player never asked nginx to play: " + errors);
         var (publishExit, _, publishErrors) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(40), "ffmpeg", "-v", "error", "-re", "-i", sample, "-c", "copy", "-f", "flv", nginx.Url("live/y"));
         Assert.True(publishExit == 0, publishErrors);
 
@@ -93,7 +94,7 @@ public class NginxClientTests(ITestOutputHelper output)
         publisher.StateChanged += (_, state) => { lock (states) states.Add(state.ToString()); };
         publisher.Start();
         using var stopFeeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        Task<long> feeding = FlvHubFeeder.RunAsync(sample, hub, loop: true, duration: null, stopFeeding.Token);
+        Task<bool> feeding = FileFeeding.LoopAsync(sample, hub, stopFeeding.Token);
         try
         {
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout), $"not live: {publisher.State}");
@@ -148,7 +149,7 @@ public class NginxClientTests(ITestOutputHelper output)
 
         var hub = new StreamHub("local");
         using var stopFeeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        Task<long> feeding = FlvHubFeeder.RunAsync(sample, hub, loop: true, duration: null, stopFeeding.Token);
+        Task<bool> feeding = FileFeeding.LoopAsync(sample, hub, stopFeeding.Token);
         try
         {
             await using (var trusting = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = url, TrustedCaFile = certificates.CaCertificate }, NullLogger.Instance))

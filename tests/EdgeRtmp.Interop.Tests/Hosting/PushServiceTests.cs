@@ -23,7 +23,7 @@ public class PushServiceTests
         await service.StartAsync(CancellationToken.None);
         StreamHub local = registry.Acquire("live/cam");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        Task<long> feeding = FlvHubFeeder.RunAsync(sample, local, loop: true, duration: null, stop.Token);
+        Task<bool> feeding = FileFeeding.LoopAsync(sample, local, stop.Token);
         try
         {
             Assert.Single(service.Publishers);

@@ -1,6 +1,7 @@
 using System.Net;
 using EdgeRtmp.Media;
 using EdgeRtmp.Net.Client;
+using EdgeRtmp.Net.Connection;
 using EdgeRtmp.Net.Server;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Protocol.Messages;
@@ -64,7 +65,7 @@ public class RtmpPublisherTests(ITestOutputHelper output)
         }
 
         // Drop the upstream connection: the publisher comes back and the server has the headers again.
-        publisher.LiveClient!.Connection.Close("test drops the link");
+        publisher.LiveClient!.Connection.Close(CloseReason.Local("test drops the link"));
         Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Retrying, Timeout), publisher.State.ToString());
         Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, Timeout), publisher.State.ToString());
         Assert.Equal(2, publisher.LiveSessions);

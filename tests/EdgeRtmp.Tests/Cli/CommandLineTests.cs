@@ -101,12 +101,13 @@ public class CommandLineTests
     public void Devices_parses() => Assert.Empty(Parse("devices").Errors);
 
     [Fact]
-    public async Task Devices_is_not_in_this_build_yet_and_says_so()
+    public async Task Devices_on_this_machine_exits_0_with_an_inventory()
     {
         var outcome = await InvokeAsync("devices");
 
-        Assert.Equal(1, outcome.ExitCode);
-        Assert.Equal("edgertmp: 'devices' is not available in this build yet" + Environment.NewLine, outcome.Error);
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("", outcome.Error);
+        Assert.Contains("Video source auto:", outcome.Out, StringComparison.Ordinal);
     }
 
     [Theory]

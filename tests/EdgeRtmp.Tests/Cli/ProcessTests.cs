@@ -3,7 +3,10 @@ using EdgeRtmp.Tests.TestSupport;
 
 namespace EdgeRtmp.Tests.Cli;
 
-/// <summary>The built program as a real child process: signals and the systemd log format.</summary>
+/// <summary>
+/// The built program as a real child process of a parent named systemd (<see cref="SystemdLauncher"/>), so the
+/// systemd hosting package is on: READY/STOPPING from its lifetime, signals, the systemd log format.
+/// </summary>
 public class ProcessTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
@@ -14,12 +17,11 @@ public class ProcessTests
     public async Task A_signal_stops_run_gracefully_with_exit_code_0(string signal)
     {
         using var notify = new NotifySocket();
-        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "edgertmp.dll"),
-            "run", "--listen", "127.0.0.1:0", "--video", "none", "--audio", "none"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        using var launcher = new SystemdLauncher();
+        var start = launcher.StartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "edgertmp.dll"),
+            "run", "--listen", "127.0.0.1:0", "--video", "none", "--audio", "none"]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         start.Environment["NOTIFY_SOCKET"] = notify.Address;
         start.Environment["INVOCATION_ID"] = "test";
         start.Environment.Remove("JOURNAL_STREAM");
@@ -35,10 +37,11 @@ public class ProcessTests
         var error = process.StandardError.ReadToEndAsync();
         try
         {
-            Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
             Assert.StartsWith("STATUS=serving rtmp://127.0.0.1:", await notify.ReceiveAsync(s_timeout), StringComparison.Ordinal);
+            Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
 
-            using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            var service = await SystemdLauncher.ChildOfAsync(process, s_timeout);
+            using (var kill = Process.Start("kill", ["-" + signal, service.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
             }

@@ -10,12 +10,13 @@ public class RunCommandTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
 
-    private static CliEnvironment Environment(StringWriter error, params (string Name, string Value)[] variables) => new()
+    private static CliEnvironment Environment(StringWriter error, NotifySocket notify, params (string Name, string Value)[] variables) => new()
     {
         Variables = variables.ToDictionary(variable => variable.Name, variable => (string?)variable.Value),
         Out = new StringWriter(),
         Error = error,
         DefaultConfigFile = "/nonexistent/edgertmp.json",
+        SystemdNotifier = notify.Notifier,
     };
 
     [Fact]
@@ -24,13 +25,13 @@ public class RunCommandTests
         using var notify = new NotifySocket();
         using var stop = new CancellationTokenSource();
         var error = new StringWriter();
-        var environment = Environment(error, ("NOTIFY_SOCKET", notify.Address));
+        var environment = Environment(error, notify);
 
         var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", "--video", "none", "--audio", "none"], environment, stop.Token);
 
-        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         var status = await notify.ReceiveAsync(s_timeout);
         Assert.Matches(@"^STATUS=serving rtmp://127\.0\.0\.1:\d+/live/cam, 0 viewers$", status);
+        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         var port = int.Parse(status.Split(':')[2].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(0, port);
 
@@ -56,12 +57,12 @@ public class RunCommandTests
         using var notify = new NotifySocket();
         using var stop = new CancellationTokenSource();
         var environment = Environment(
-            new StringWriter(), ("NOTIFY_SOCKET", notify.Address), ("WATCHDOG_USEC", "400000"), ("WATCHDOG_PID", System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            new StringWriter(), notify, ("WATCHDOG_USEC", "400000"), ("WATCHDOG_PID", System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", "--video", "none", "--audio", "none"], environment, stop.Token);
 
-        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         Assert.StartsWith("STATUS=serving ", await notify.ReceiveAsync(s_timeout), StringComparison.Ordinal);
+        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         Assert.Equal("WATCHDOG=1", await notify.ReceiveAsync(s_timeout));
         Assert.Equal("WATCHDOG=1", await notify.ReceiveAsync(s_timeout));
 
@@ -80,7 +81,7 @@ public class RunCommandTests
 
         var exitCode = await CommandLine.InvokeAsync(
             ["run", "--listen", $"127.0.0.1:{port}", "--video", "none", "--audio", "none"],
-            Environment(error, ("NOTIFY_SOCKET", notify.Address)),
+            Environment(error, notify),
             CancellationToken.None).WaitAsync(s_timeout);
 
         Assert.Equal(1, exitCode);
@@ -94,12 +95,12 @@ public class RunCommandTests
         using var notify = new NotifySocket();
         using var stop = new CancellationTokenSource();
         var environment = Environment(
-            new StringWriter(), ("NOTIFY_SOCKET", notify.Address), ("EDGERTMP__Server__Listen", "127.0.0.1:0"), ("EDGERTMP__Server__App", "door"), ("EDGERTMP__Server__Stream", "front"));
+            new StringWriter(), notify, ("EDGERTMP__Server__Listen", "127.0.0.1:0"), ("EDGERTMP__Server__App", "door"), ("EDGERTMP__Server__Stream", "front"));
 
         var run = CommandLine.InvokeAsync(["run", "--video", "none", "--audio", "none"], environment, stop.Token);
 
-        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         Assert.Matches(@"^STATUS=serving rtmp://127\.0\.0\.1:\d+/door/front, 0 viewers$", await notify.ReceiveAsync(s_timeout));
+        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
         await stop.CancelAsync();
         Assert.Equal(0, await run.WaitAsync(s_timeout));
     }
@@ -111,7 +112,7 @@ public class RunCommandTests
         var error = new StringWriter();
 
         var exitCode = await CommandLine.InvokeAsync(
-            ["run"], Environment(error, ("NOTIFY_SOCKET", notify.Address), ("EDGERTMP__Video__Fps", "500")), CancellationToken.None);
+            ["run"], Environment(error, notify, ("EDGERTMP__Video__Fps", "500")), CancellationToken.None);
 
         Assert.Equal(2, exitCode);
         Assert.Equal("edgertmp: configuration error: Video:Fps = 500: must be 1 to 120" + System.Environment.NewLine, error.ToString());

@@ -190,6 +190,6 @@ public class ConfigurationLoaderTests
             $"{options.Video.Source} {options.Video.Width} {options.Video.Height} {options.Video.Fps} {options.Video.BitrateKbps} {options.Video.KeyframeInterval} {options.Video.Device} {options.Video.Encoder} {options.Video.Command}",
             $"{options.Audio.Source} {options.Audio.Device} {options.Audio.SampleRate} {options.Audio.Channels} {options.Audio.BitrateKbps}",
             $"[{string.Join(",", options.Push.Select(p => p.Url + ":" + p.Enabled))}]",
-            $"{options.Gpio.Chip} {options.Gpio.StatusLed} {options.Gpio.ErrorLed} {options.Gpio.ViewerLed} {options.Gpio.LiveButton} {options.Gpio.ActiveLow} {options.Gpio.LongPressMs}",
-            $"{options.Record.Directory} {options.Record.SegmentSeconds} {options.Record.MaxBytes}");
+            $"{options.Gpio.Chip} {options.Gpio.Driver} {options.Gpio.StatusLed} {options.Gpio.ErrorLed} {options.Gpio.ViewerLed} {options.Gpio.LiveButton} {options.Gpio.RecordButton} {options.Gpio.ActiveLow} {options.Gpio.LongPressMs}",
+            $"{options.Record.Enabled} {options.Record.Directory} {options.Record.SegmentSeconds} {options.Record.MaxBytes} {options.Record.MinFreeBytes}");
 }

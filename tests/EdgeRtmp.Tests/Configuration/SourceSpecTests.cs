@@ -38,6 +38,9 @@ public class SourceSpecTests
     [InlineData("alsa:default", AudioSourceKind.Alsa, "default")]
     [InlineData("alsa:hw:1,0", AudioSourceKind.Alsa, "hw:1,0")]
     [InlineData("alsa:plughw:CARD=Device,DEV=0", AudioSourceKind.Alsa, "plughw:CARD=Device,DEV=0")]
+    [InlineData("file:/var/lib/edgertmp/loop.wav", AudioSourceKind.File, "/var/lib/edgertmp/loop.wav")]
+    [InlineData("file:\"/tmp/a b.WAV\"", AudioSourceKind.File, "/tmp/a b.WAV")]
+    [InlineData("exec:\"ffmpeg -i x -f adts -\"", AudioSourceKind.Exec, "ffmpeg -i x -f adts -")]
     public void Audio_sources_parse(string text, AudioSourceKind kind, string? device)
     {
         Assert.True(AudioSourceSpec.TryParse(text, out var spec, out var error), error);
@@ -49,6 +52,10 @@ public class SourceSpecTests
     [InlineData("alsa:")]
     [InlineData("alsa:hw 1")]
     [InlineData("tone:440")]
+    [InlineData("file:")]
+    [InlineData("file:x.mp3")]
+    [InlineData("exec:")]
+    [InlineData("exec:\"\"")]
     public void Bad_audio_sources_are_refused(string text) =>
         Assert.False(AudioSourceSpec.TryParse(text, out _, out _));
 
@@ -60,5 +67,9 @@ public class SourceSpecTests
 
         Assert.Equal("exec:\"a b\"", video.ToString());
         Assert.Equal("alsa:hw:1,0", audio.ToString());
+        Assert.True(AudioSourceSpec.TryParse("exec:\"a b\"", out var exec, out _));
+        Assert.Equal("exec:\"a b\"", exec.ToString());
+        Assert.True(AudioSourceSpec.TryParse("file:/a.wav", out var file, out _));
+        Assert.Equal("file:/a.wav", file.ToString());
     }
 }

@@ -19,9 +19,7 @@ public class AppHostTests
     public void Logs_use_the_systemd_formatter_only_under_systemd(string variable, string formatter)
     {
         var environment = new CliEnvironment { Variables = new Dictionary<string, string?> { [variable] = "1" } };
-        using var notifier = new SystemdNotifier(environment.Variables, 1);
-
-        using var host = AppHost.Build(Defaults(), environment, notifier);
+        using var host = AppHost.Build(Defaults(), environment);
 
         Assert.Equal(formatter, host.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
     }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
 using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Protocol.Messages.Commands;
+using EdgeRtmp.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRtmp.Tests.Pipeline;
@@ -55,32 +57,36 @@ public class ExecVideoSourceTests
     [Fact]
     public async Task A_command_that_exits_at_once_is_restarted_with_doubling_backoff_and_reported()
     {
-        var clock = new PipelineClock();
+        // The restart delays run on a fake clock, advanced once the pipeline waits: the test takes as long as six runs
+        // of `false`, not the 61 s of backoff.
+        var time = new ObservedTimeProvider();
+        var clock = new PipelineClock(time);
         var source = new ExecVideoSource("false", clock, NullLogger.Instance);
         var hub = new StreamHub("live/cam");
-        var delays = new List<TimeSpan>();
-        var reasons = new List<string>();
+        var failures = Channel.CreateUnbounded<MediaSourceFailure>();
         using var stop = new CancellationTokenSource();
-        var pipeline = new VideoPipeline(source, hub, clock, NullLogger.Instance, RestartPolicy.Default, (delay, _) =>
+        var pipeline = new MediaPipeline(source, hub, clock, NullLogger.Instance);
+        pipeline.Failed += failure => failures.Writer.TryWrite(failure);
+
+        Task<bool> running = pipeline.RunAsync(stop.Token);
+        var seen = new List<MediaSourceFailure>();
+        for (int i = 0; i < 6; i++)
         {
-            lock (delays)
+            MediaSourceFailure failure = await failures.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            seen.Add(failure);
+            await time.WaitForTimerAsync(failure.RestartDelay);
+            if (i < 5)
             {
-                delays.Add(delay);
-                if (delays.Count == 6)
-                {
-                    stop.Cancel();
-                }
+                time.Advance(failure.RestartDelay);
             }
+        }
 
-            return Task.CompletedTask;
-        });
-        pipeline.Failed += (reason, _) => { lock (reasons) reasons.Add(reason); };
+        await stop.CancelAsync();
+        Assert.True(await running.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.True(await pipeline.RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(30)));
-
-        Assert.Equal([1, 2, 4, 8, 16, 30], delays.Select(d => d.TotalSeconds));
+        Assert.Equal([1, 2, 4, 8, 16, 30], seen.Select(f => f.RestartDelay.TotalSeconds));
         Assert.Equal(6, pipeline.FailureCount);
-        Assert.All(reasons, reason => Assert.Matches("^exec: \"false\" exited with code 1 after [0-9.]+ s$", reason));
+        Assert.All(seen, f => Assert.Matches("^exec: \"false\" exited with code 1 after [0-9.]+ s$", f.Reason));
         Assert.False(hub.IsPublishing);
         Assert.Equal(0, pipeline.FrameCount);
     }

@@ -8,9 +8,9 @@ public class RunWithSourceTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
 
-    private static CliEnvironment Environment(StringWriter error, string notifyAddress) => new()
+    private static CliEnvironment Environment(StringWriter error, NotifySocket notify) => new()
     {
-        Variables = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = notifyAddress },
+        SystemdNotifier = notify.Notifier,
         Out = new StringWriter(),
         Error = error,
         DefaultConfigFile = "/nonexistent/edgertmp.json",
@@ -23,24 +23,24 @@ public class RunWithSourceTests
         using var stop = new CancellationTokenSource();
         var error = new StringWriter();
 
-        var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0"], Environment(error, notify.Address), stop.Token);
+        var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0"], Environment(error, notify), stop.Token);
 
+        // Audio auto on a machine without a capture device (the test machine) is the test card's tone.
+        Assert.Matches(@"^STATUS=serving rtmp://127\.0\.0\.1:\d+/live/cam \(testcard 640x360@30 \+ tone 440 Hz\), 0 viewers$", await notify.ReceiveAsync(s_timeout));
         Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
-        Assert.Matches(@"^STATUS=serving rtmp://127\.0\.0\.1:\d+/live/cam \(testcard 640x360@30\), 0 viewers$", await notify.ReceiveAsync(s_timeout));
         await stop.CancelAsync();
         Assert.Equal(0, await run.WaitAsync(s_timeout));
         Assert.Equal("", error.ToString());
     }
 
     [Theory]
-    [InlineData("--video", "v4l2:/dev/video0", "edgertmp: v4l2 capture is not available in this build (use testcard, exec:\"COMMAND\" or file:PATH.flv)")]
-    [InlineData("--audio", "alsa:default", "edgertmp: alsa capture is not available in this build (use --audio none)")]
-    public async Task A_source_this_build_cannot_run_exits_1_with_a_clear_reason_and_never_reports_ready(string flag, string value, string message)
+    [InlineData("--video", "v4l2:/dev/video0", "edgertmp: v4l2:/dev/video0 is not usable: /dev/video0: no such camera (unplugged, or its driver is not loaded)")]
+    public async Task A_source_that_cannot_run_exits_1_with_a_clear_reason_and_never_reports_ready(string flag, string value, string message)
     {
         using var notify = new NotifySocket();
         var error = new StringWriter();
 
-        var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", flag, value], Environment(error, notify.Address), CancellationToken.None)
+        var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", flag, value], Environment(error, notify), CancellationToken.None)
             .WaitAsync(s_timeout);
 
         Assert.Equal(1, exitCode);
@@ -49,12 +49,47 @@ public class RunWithSourceTests
     }
 
     [Fact]
+    public async Task A_file_that_is_not_a_wav_exits_1_naming_it()
+    {
+        using var notify = new NotifySocket();
+        var error = new StringWriter();
+        string path = Path.Combine(Path.GetTempPath(), $"edgertmp-run-{Guid.NewGuid()}.wav");
+        await File.WriteAllTextAsync(path, "RIFF but not really a WAVE file");
+        try
+        {
+            var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", "--audio", "file:" + path], Environment(error, notify), CancellationToken.None)
+                .WaitAsync(s_timeout);
+
+            Assert.Equal(1, exitCode);
+            Assert.Equal($"edgertmp: file audio: {path}: not a WAV file: it does not start with RIFF....WAVE" + System.Environment.NewLine, error.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_wav_file_is_a_configuration_error()
+    {
+        using var notify = new NotifySocket();
+        var error = new StringWriter();
+
+        var exitCode = await CommandLine.InvokeAsync(["run", "--audio", "file:/nonexistent/loop.wav"], Environment(error, notify), CancellationToken.None);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            "edgertmp: configuration error: Audio:Source = \"file:/nonexistent/loop.wav\": no such file (the WAV file must exist and be readable)" + System.Environment.NewLine,
+            error.ToString());
+    }
+
+    [Fact]
     public async Task A_missing_flv_file_is_a_configuration_error()
     {
         using var notify = new NotifySocket();
         var error = new StringWriter();
 
-        var exitCode = await CommandLine.InvokeAsync(["run", "--video", "file:/nonexistent/loop.flv"], Environment(error, notify.Address), CancellationToken.None);
+        var exitCode = await CommandLine.InvokeAsync(["run", "--video", "file:/nonexistent/loop.flv"], Environment(error, notify), CancellationToken.None);
 
         Assert.Equal(2, exitCode);
         Assert.Equal(

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace EdgeRtmp.Tests.TestSupport;
 
@@ -28,6 +29,12 @@ public sealed class NotifySocket : IDisposable
     /// <summary>The value for NOTIFY_SOCKET.</summary>
     public string Address { get; }
 
+    /// <summary>
+    /// A notifier that sends to this socket, for commands run in-process (<c>CliEnvironment.SystemdNotifier</c>): the
+    /// package's own notifier turns on only in a process whose parent is systemd, which a test runner never is.
+    /// </summary>
+    public ISystemdNotifier Notifier => new Sender(Address);
+
     public async Task<string> ReceiveAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
@@ -50,5 +57,24 @@ public sealed class NotifySocket : IDisposable
     {
         _socket.Dispose();
         _directory?.Dispose();
+    }
+
+    private sealed class Sender(string address) : ISystemdNotifier
+    {
+        public bool IsEnabled => true;
+
+        public void Notify(ServiceState state)
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            var path = address.StartsWith('@') ? "\0" + address[1..] : address;
+            try
+            {
+                socket.SendTo(Encoding.UTF8.GetBytes(state.ToString()), new UnixDomainSocketEndPoint(path));
+            }
+            catch (SocketException)
+            {
+                // The test has finished and closed its socket.
+            }
+        }
     }
 }

@@ -1,0 +1,100 @@
+using EdgeRtmp.Panel;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeRtmp.Tests.Panel;
+
+public sealed class PanelButtonTests
+{
+    private static readonly TimeSpan LongPress = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public void A_release_before_the_long_press_time_is_a_short_press()
+    {
+        var time = new FakeTimeProvider();
+        using var button = Button(time, TimeSpan.Zero, out var log);
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromMilliseconds(2999));
+        button.OnEdge(false);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(["short"], log);
+    }
+
+    [Fact]
+    public void Holding_fires_the_long_press_at_its_time_and_the_release_after_it_is_nothing()
+    {
+        var time = new FakeTimeProvider();
+        using var button = Button(time, TimeSpan.Zero, out var log);
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromMilliseconds(2999));
+        Assert.Empty(log);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(["long"], log);
+        time.Advance(TimeSpan.FromSeconds(5));
+        button.OnEdge(false);
+        Assert.Equal(["long"], log);
+    }
+
+    [Fact]
+    public void Bounce_within_the_debounce_window_counts_as_one_press()
+    {
+        var time = new FakeTimeProvider();
+        using var button = Button(time, TimeSpan.FromMilliseconds(20), out var log);
+        button.OnEdge(true);
+        for (int i = 0; i < 4; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            button.OnEdge(i % 2 != 0);
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        button.OnEdge(false);
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        button.OnEdge(false);
+        Assert.Equal(["short"], log);
+    }
+
+    [Fact]
+    public void A_hold_timer_left_from_an_earlier_press_does_not_cut_a_new_press_short()
+    {
+        var time = new FakeTimeProvider();
+        using var button = Button(time, TimeSpan.Zero, out var log);
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromSeconds(2));
+        button.OnEdge(false);
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(["short"], log);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["short", "long"], log);
+    }
+
+    [Fact]
+    public void A_release_lost_in_the_debounce_window_ends_as_a_short_press_not_a_restart()
+    {
+        var time = new FakeTimeProvider();
+        bool level = true;
+        var log = new List<string>();
+        using var button = new PanelButton(time, LongPress, TimeSpan.FromMilliseconds(20), () => level);
+        button.ShortPress += () => log.Add("short");
+        button.LongPress += () => log.Add("long");
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        level = false;
+        button.OnEdge(false);
+        time.Advance(LongPress);
+        Assert.Equal(["short"], log);
+        Assert.False(button.IsPressed);
+    }
+
+    private static PanelButton Button(FakeTimeProvider time, TimeSpan debounce, out List<string> log)
+    {
+        var events = new List<string>();
+        var button = new PanelButton(time, LongPress, debounce);
+        button.ShortPress += () => events.Add("short");
+        button.LongPress += () => events.Add("long");
+        log = events;
+        return button;
+    }
+}
