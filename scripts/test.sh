@@ -50,6 +50,10 @@ status=0
 dotnet test EdgeRtmp.sln -c Release --no-build -nologo "${filter[@]}" \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1800000 || status=$?
 
+# The soak's CI run (issue 15): one publisher, 20 players joining and leaving for 60 s; counted as one test.
+soak=0
+scripts/soak.sh 60 20 || soak=$?
+
 # Totals over every test project, read from the trx files (one per project).
 passed=0 failed=0 skipped=0 files=0
 for trx in "$results"/*.trx; do
@@ -62,6 +66,13 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
+if [ "$soak" -eq 0 ]; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: the 60 s soak failed (artifacts/soak/soak.log)" >&2
+  failed=$((failed + 1))
+  status=1
+fi
 if [ "$files" -eq 0 ]; then
   echo "test.sh: no test results were written" >&2
   status=1

@@ -10,12 +10,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 // Players join and leave at random (each plays 5..60 s, pauses 0..5 s, again until the end); every 10 s the server's
 // RSS, CPU time, descriptors and threads are sampled from /proc and written as CSV. At the end: the verdict on the
 // issue's criteria (RSS growth < 5 % after warm-up, descriptors and threads flat, no error), exit 0 on a pass.
+// --warmup defaults to half the run, at most 300 s.
 var options = ParseArguments(args);
 string url = options["url"];
 int pid = int.Parse(options["pid"], CultureInfo.InvariantCulture);
 int playerCount = int.Parse(options.GetValueOrDefault("players", "50"), CultureInfo.InvariantCulture);
 double duration = double.Parse(options.GetValueOrDefault("duration", "600"), CultureInfo.InvariantCulture);
-double warmup = double.Parse(options.GetValueOrDefault("warmup", Math.Min(60, duration / 5).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+// The server's heap grows toward its steady size for the first minutes (about 5.5 min in the 10-minute soak recorded
+// in docs/RELIABILITY.md), so RSS growth is judged only after this warm-up, and only when at least 3 minutes follow it.
+double warmup = double.Parse(options.GetValueOrDefault("warmup", Math.Min(300, duration / 2).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+bool judgeRss = duration >= warmup + 180;
 string csv = options.GetValueOrDefault("csv", "soak.csv");
 RtmpUrl target = RtmpUrl.Parse(url);
 
@@ -69,10 +73,10 @@ bool serverAlive = File.Exists($"/proc/{pid}/status");
 // Descriptors follow the number of connected players (one socket each): "flat" allows that swing, not a trend.
 bool handlesFlat = tail.Max(s => s.Handles - s.Playing) <= baseline.Handles - baseline.Playing + 4;
 bool threadsFlat = tail.Max(s => s.Threads) <= steady.Take(Math.Max(1, steady.Length / 3)).Max(s => s.Threads) + 4;
-bool pass = serverAlive && rssGrowth < 0.05 && handlesFlat && threadsFlat && stats.Errors == 0;
+bool pass = serverAlive && (!judgeRss || rssGrowth < 0.05) && handlesFlat && threadsFlat && stats.Errors == 0;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"soak: {duration:0} s, {playerCount} players, {stats.Sessions} play sessions, {stats.VideoFrames} video frames, {stats.Errors} errors, {stats.Disconnections} unexpected disconnections; " +
-    $"RSS {baseline.RssKiB} KiB after warm-up, {Median(tail.Select(s => (double)s.RssKiB)):0} KiB median of the last third ({rssGrowth:P1}); " +
+    $"RSS {baseline.RssKiB} KiB after a {warmup:0} s warm-up, {Median(tail.Select(s => (double)s.RssKiB)):0} KiB median of the last third ({rssGrowth:P1}{(judgeRss ? "" : ", not judged: fewer than 3 minutes after the warm-up")}); " +
     $"descriptors {steady.Min(s => s.Handles)}..{steady.Max(s => s.Handles)} (spread {handleSpread}), threads {steady.Min(s => s.Threads)}..{steady.Max(s => s.Threads)} (spread {threadSpread}); " +
     $"server CPU {cpuPercent:0.0} %; {(pass ? "PASS" : "FAIL")}"));
 return pass ? 0 : 1;
