@@ -36,4 +36,27 @@ public class PublishSourceTests
         Assert.Equal(0, await publish.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("published testcard", error.ToString());
     }
+
+    [Fact]
+    public async Task Publish_pushes_the_test_card_with_its_tone_as_aac_that_ffmpeg_decodes_cleanly()
+    {
+        await using LocalServer server = await LocalServer.StartAsync();
+        var error = new StringWriter();
+        var environment = new CliEnvironment { Out = new StringWriter(), Error = error, DefaultConfigFile = "/nonexistent/edgertmp.json" };
+        Task<int> publish = CommandLine.InvokeAsync(
+            ["publish", "--to", server.Url("live/tone?key=secret"), "--video", "testcard", "--audio", "tone", "--duration", "8"],
+            environment, CancellationToken.None);
+        Assert.True(await server.WaitForPublisherAsync("live/tone", TimeSpan.FromSeconds(15)), error.ToString());
+
+        var probe = await PeerProcess.RunAsync(PeerTimeout, "ffprobe", "-v", "error", "-select_streams", "a",
+            "-show_entries", "stream=codec_name,profile,sample_rate,channels", "-of", "default=noprint_wrappers=1", server.Url("live/tone"));
+        Assert.True(probe.ExitCode == 0, probe.Stderr);
+        Assert.Equal("codec_name=aac\nprofile=LC\nsample_rate=48000\nchannels=1", probe.Stdout.Trim().ReplaceLineEndings("\n"));
+
+        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/tone"), "-t", "3", "-f", "null", "-");
+        Assert.True(decode.ExitCode == 0, decode.Stderr);
+        Assert.Equal("", decode.Stderr.Trim());
+
+        Assert.Equal(0, await publish.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
