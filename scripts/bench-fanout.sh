@@ -13,7 +13,7 @@
 #
 # PLAYER=load (default): one edgertmp-load process with N connections. PLAYER=rtmpdump: N rtmpdump processes
 # (apt-get install rtmpdump) writing to /dev/null, an outside player; "receiving at end" counts those whose
-# socket reads still grew in the last 2 s. BINARY=jit (default): dotnet edgertmp.dll; BINARY=aot: the
+# output (the stream, written to /dev/null) still grew in the last 2 s. BINARY=jit (default): dotnet edgertmp.dll; BINARY=aot: the
 # Native-AOT binary, published here, or AOT_BINARY=path (artifacts/aot-smoke/bin/edgertmp after scripts/aot-smoke.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -130,12 +130,13 @@ run_one() { # server N
   local hwm; hwm=$(hwm_kib $pid)
   local line receiving=0
   if [ "$PLAYER" = rtmpdump ]; then
-    # Receiving at the end: still running, and its socket reads grew over the last 2 s.
+    # Receiving at the end: still running, and what it wrote out (the stream, to /dev/null) grew over the last 2 s.
+    # (Not rchar: socket recv() does not count there.)
     declare -A read0=()
-    for p in "${players[@]}"; do read0[$p]=$(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0); done
+    for p in "${players[@]}"; do read0[$p]=$(awk '/^wchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0); done
     sleep 2
     for p in "${players[@]}"; do
-      r1=$(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0)
+      r1=$(awk '/^wchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0)
       if [ "${r1:-0}" -gt "${read0[$p]:-0}" ]; then receiving=$((receiving + 1)); fi
     done
     kill "${players[@]}" 2>/dev/null || true
