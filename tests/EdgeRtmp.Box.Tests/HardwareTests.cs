@@ -19,6 +19,18 @@ public sealed class HardwareTests(BoxFixture box)
     }
 
     [Fact]
+    public async Task Edgertmp_devices_lists_the_box_camera_sound_card_and_GPIO_chip()
+    {
+        var chip = (await box.Control.CheckAsync(". /run/box/gpio-sim && echo $chip")).Trim();
+
+        var devices = await box.Control.CheckAsync("runuser -u edgertmp -- /usr/local/bin/edgertmp devices");
+
+        Assert.Matches(@"/dev/video0 .*driver vivid", devices);
+        Assert.Matches(@"hw:0,1 .*Loopback", devices);
+        Assert.Contains($"/dev/{chip}", devices, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_button_press_is_seen_on_its_line_and_a_driven_LED_is_read_back()
     {
         var chip = (await box.Control.CheckAsync(". /run/box/gpio-sim && echo $chip")).Trim();

@@ -50,7 +50,7 @@ public sealed class ServiceTests(BoxFixture box, ITestOutputHelper output)
     {
         await WaitRunningAsync();
 
-        var probe = await Peer.RunAsync("ffprobe", ["-v", "error", "-rw_timeout", "60000000", "-show_entries", "stream=codec_name",
+        var probe = await Peer.RunAsync("ffprobe", ["-v", "error", "-rw_timeout", "60000000", "-select_streams", "v:0", "-show_entries", "stream=codec_name",
             "-of", "default=noprint_wrappers=1:nokey=1", box.PlayUrl], s_peerTimeout);
         Assert.True(probe.ExitCode == 0, probe.Error);
         Assert.Equal("h264", probe.Output.Trim());
