@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Fan-out benchmark: nginx-rtmp (one worker) and EdgeRtmp side by side in one run. One ffmpeg publisher
-# (-re -c copy, a ~4 Mbit/s sample) and N players from edgertmp-load, for N in $COUNTS. For each server
-# and N: server CPU seconds over a steady window (after the players connected), peak RSS, RSS growth per
-# player (after a 10-player warm-up that leaves before the baseline: the cost of each further player, not the
-# one-time cost of the first), players still receiving at the end, keyframes missed, relay latency p50/p99
-# (see the load client for how latency is measured). Ratios are EdgeRtmp / nginx.
+# (-re -c copy, a ~4 Mbit/s sample) and N players, for N in $COUNTS. For each server and N: server CPU over
+# the whole run (from just before the players connect to their end: handshakes, connects and GOP replays
+# included) and over a steady window (after the players connected), peak RSS, RSS growth per player (after a
+# 10-player warm-up that leaves before the baseline: the cost of each further player, not the one-time cost
+# of the first), players still receiving at the end. With the load client: keyframes missed and relay latency
+# p50/p99 (see the load client for how latency is measured). Ratios are EdgeRtmp / nginx.
 #
-#   scripts/bench-fanout.sh                 # N = 1 10 50 100 300, 20 s each
+#   scripts/bench-fanout.sh                 # N = 1 10 50 100 300, 20 s each, edgertmp-load players, JIT build
 #   COUNTS="100" SECONDS_PER_RUN=30 scripts/bench-fanout.sh
+#   PLAYER=rtmpdump BINARY=aot COUNTS="100 300" SECONDS_PER_RUN=30 scripts/bench-fanout.sh
+#
+# PLAYER=load (default): one edgertmp-load process with N connections. PLAYER=rtmpdump: N rtmpdump processes
+# (apt-get install rtmpdump) writing to /dev/null, an outside player; "receiving at end" counts those whose
+# socket reads still grew in the last 2 s. BINARY=jit (default): dotnet edgertmp.dll; BINARY=aot: the
+# Native-AOT binary, published here, or AOT_BINARY=path (artifacts/aot-smoke/bin/edgertmp after scripts/aot-smoke.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 COUNTS=${COUNTS:-"1 10 50 100 300"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+PLAYER=${PLAYER:-load}
+BINARY=${BINARY:-jit}
 work=$(mktemp -d /tmp/edgertmp-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
 
@@ -21,11 +30,24 @@ for tool in ffmpeg nginx; do
 done
 [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || { echo "bench-fanout: libnginx-mod-rtmp is missing" >&2; exit 1; }
 
+if [ "$PLAYER" = rtmpdump ]; then
+  command -v rtmpdump >/dev/null || { echo "bench-fanout: rtmpdump is missing (apt-get install rtmpdump)" >&2; exit 1; }
+fi
+
 echo "building (Release)..." >&2
 dotnet build src/EdgeRtmp -c Release -nologo -v quiet >/dev/null
 dotnet build tests/EdgeRtmp.LoadClient -c Release -nologo -v quiet >/dev/null
 edgertmp_dll=$(ls src/EdgeRtmp/bin/Release/net*/edgertmp.dll | head -1)
 load_dll=$(ls tests/EdgeRtmp.LoadClient/bin/Release/net*/edgertmp-load.dll | head -1)
+edgertmp_cmd=(dotnet "$edgertmp_dll")
+if [ "$BINARY" = aot ] && [ -n "${AOT_BINARY:-}" ]; then
+  edgertmp_cmd=("$AOT_BINARY")
+elif [ "$BINARY" = aot ]; then
+  echo "publishing the Native-AOT binary..." >&2
+  dotnet publish src/EdgeRtmp/EdgeRtmp.csproj -c Release -r linux-x64 -p:EdgeRtmpAot=true -o "$work/aot" -nologo -v quiet >"$work/aot.log" 2>&1 \
+    || { tail -n 30 "$work/aot.log" >&2; exit 1; }
+  edgertmp_cmd=("$work/aot/edgertmp")
+fi
 
 sample=$(scripts/bench-sample.sh)
 bitrate=$(ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$sample")
@@ -62,7 +84,7 @@ EOF
 start_edgertmp() { # port -> pid
   # shellcheck disable=SC2086 # EDGERTMP_BENCH_ENV: extra NAME=value pairs for experiments
   env EDGERTMP__Server__PublishKey=bench EDGERTMP__Server__MaxConnections=1000 ${EDGERTMP_BENCH_ENV:-} \
-    dotnet "$edgertmp_dll" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
+    "${edgertmp_cmd[@]}" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
   echo $!
 }
 
@@ -85,25 +107,53 @@ run_one() { # server N
   dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --players 10 --duration 3 --ramp-ms 5 >/dev/null 2>&1 || true
   sleep 1
   local rss_before; rss_before=$(rss_kib $pid)
+  local url="rtmp://127.0.0.1:$port/live/cam"
+  local cpu_start; cpu_start=$(cpu_seconds $pid)
+  local players=() load=""
   load_out="$work/load-$server-$n.txt"
-  dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --players "$n" --duration "$SECONDS_PER_RUN" --ramp-ms 5 >"$load_out" 2>"$work/load-$server-$n.err" &
-  local load=$!
-  # Steady window: from 5 s after the players started (all connected, GOP bursts done) to 1 s before the end.
+  if [ "$PLAYER" = rtmpdump ]; then
+    for _ in $(seq "$n"); do
+      rtmpdump -q -v -r "$url" -o /dev/null </dev/null >/dev/null 2>&1 &
+      players+=($!)
+      sleep 0.005
+    done
+  else
+    dotnet "$load_dll" --url "$url" --players "$n" --duration "$SECONDS_PER_RUN" --ramp-ms 5 >"$load_out" 2>"$work/load-$server-$n.err" &
+    load=$!
+  fi
+  # Steady window: from 5 s after the players started (all connected, GOP bursts done) to 2 s before the end.
   sleep 5
   local cpu0 rss_players; cpu0=$(cpu_seconds $pid); rss_players=$(rss_kib $pid)
-  local window=$((SECONDS_PER_RUN - 6))
+  local window=$((SECONDS_PER_RUN - 7))
   sleep $window
   local cpu1; cpu1=$(cpu_seconds $pid)
   local hwm; hwm=$(hwm_kib $pid)
-  wait $load || true
+  local line receiving=0
+  if [ "$PLAYER" = rtmpdump ]; then
+    # Receiving at the end: still running, and its socket reads grew over the last 2 s.
+    declare -A read0=()
+    for p in "${players[@]}"; do read0[$p]=$(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0); done
+    sleep 2
+    for p in "${players[@]}"; do
+      r1=$(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0)
+      if [ "${r1:-0}" -gt "${read0[$p]:-0}" ]; then receiving=$((receiving + 1)); fi
+    done
+    kill "${players[@]}" 2>/dev/null || true
+    wait "${players[@]}" 2>/dev/null || true
+    line="receiving_at_end=$receiving"
+  else
+    wait $load || true
+    line=$(cat "$load_out")
+  fi
+  local cpu_end; cpu_end=$(cpu_seconds $pid)
+  local whole; whole=$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { printf "%.3f", b - a }')
   kill $publisher 2>/dev/null || true
   kill $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   wait $publisher 2>/dev/null || true
   local cpu; cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')
   local per_player; per_player=$(awk -v a="$rss_before" -v b="$rss_players" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')
-  local line; line=$(cat "$load_out")
-  result[$server,$n]="cpu_s=$cpu window_s=$window cpu_pct=$(awk -v c="$cpu" -v w="$window" 'BEGIN { printf "%.1f", 100 * c / w }') peak_rss_kib=$hwm rss_per_player_kib=$per_player $line"
+  result[$server,$n]="cpu_s=$cpu window_s=$window cpu_pct=$(awk -v c="$cpu" -v w="$window" 'BEGIN { printf "%.1f", 100 * c / w }') whole_cpu_s=$whole peak_rss_kib=$hwm rss_per_player_kib=$per_player $line"
   echo "$server N=$n: ${result[$server,$n]}" >&2
 }
 
@@ -116,22 +166,22 @@ for n in $COUNTS; do
 done
 
 echo
-echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RUN} s per run; $(nproc) cores; $(date -u +%F)"
-printf '| N | server | CPU %% of a core | peak RSS MiB | RSS/player KiB | receiving at end | keyframes missed | first frame not key | p50 ms | p99 ms |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|\n'
+echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RUN} s per run; players: $PLAYER; edgertmp: $BINARY; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%F)"
+printf '| N | server | whole-run CPU s | steady CPU %% of a core | peak RSS MiB | RSS/player KiB | receiving at end | keyframes missed | first frame not key | p50 ms | p99 ms |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in $COUNTS; do
   for server in nginx edgertmp; do
     r=${result[$server,$n]}
-    printf '| %s | %s | %s | %.1f | %s | %s/%s | %s | %s | %s | %s |\n' "$n" "$server" "$(field "$r" cpu_pct)" \
+    printf '| %s | %s | %s | %s | %.1f | %s | %s/%s | %s | %s | %s | %s |\n' "$n" "$server" "$(field "$r" whole_cpu_s)" "$(field "$r" cpu_pct)" \
       "$(awk -v k="$(field "$r" peak_rss_kib)" 'BEGIN { print k / 1024 }')" "$(field "$r" rss_per_player_kib)" \
       "$(field "$r" receiving_at_end)" "$n" "$(field "$r" keyframes_missing)" "$(field "$r" first_frame_not_key)" \
       "$(field "$r" latency_p50_ms)" "$(field "$r" latency_p99_ms)"
   done
 done
 echo
-printf '| N | CPU ratio EdgeRtmp/nginx | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|\n'
+printf '| N | whole-run CPU ratio EdgeRtmp/nginx | steady CPU ratio | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|---|\n'
 for n in $COUNTS; do
   e=${result[edgertmp,$n]}; x=${result[nginx,$n]}
-  printf '| %s | %s | %s | %s |\n' "$n" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
+  printf '| %s | %s | %s | %s | %s |\n' "$n" "$(ratio "$(field "$e" whole_cpu_s)" "$(field "$x" whole_cpu_s)")" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
     "$(ratio "$(field "$e" peak_rss_kib)" "$(field "$x" peak_rss_kib)")" "$(ratio "$(field "$e" latency_p99_ms)" "$(field "$x" latency_p99_ms)")"
 done

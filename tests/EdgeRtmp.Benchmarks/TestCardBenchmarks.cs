@@ -24,10 +24,14 @@ public class TestCardBenchmarks
     private ArrayBufferWriter<byte> _avcc = null!;
     private H264ParameterSets _parameterSets = null!;
 
+    /// <summary>Our H.264 encoder at 1.5 Mbit/s (the default) or lossless I_PCM.</summary>
+    [Params(TestCardCoding.H264, TestCardCoding.Pcm)]
+    public TestCardCoding Coding { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        var options = new TestCardOptions { Width = 1280, Height = 720, FramesPerSecond = FramesPerSecond, KeyframeInterval = GopFrames };
+        var options = new TestCardOptions { Width = 1280, Height = 720, FramesPerSecond = FramesPerSecond, KeyframeInterval = GopFrames, Coding = Coding };
         _encoder = new TestCardEncoder(options);
         _output = new ArrayBufferWriter<byte>(4 << 20);
 

@@ -131,9 +131,12 @@ internal static class Messages
                 H264Targets.ConfigurationRecord(payload[video.HeaderLength..]);
             }
         }
-        else if (type == FlvTagType.Audio && FlvPayload.TryReadAudioHeader(payload, out _))
+        else if (type == FlvTagType.Audio && FlvPayload.TryReadAudioHeader(payload, out FlvAudioHeader audio))
         {
-            FlvPayload.IsAudioSequenceHeader(payload);
+            if (FlvPayload.IsAudioSequenceHeader(payload) && audio.Codec == FlvAudioCodec.Aac)
+            {
+                AacTargets.Config(payload[audio.HeaderLength..]);
+            }
         }
     }
 }

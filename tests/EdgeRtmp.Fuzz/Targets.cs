@@ -10,8 +10,7 @@ internal delegate void FuzzAction(ReadOnlySpan<byte> data);
 
 internal static class Targets
 {
-    // ADTS and AudioSpecificConfig (src/EdgeRtmp.Media/Aac, being written in parallel) get their two entries here,
-    // "adts" and "aac-config", in the shape of H264Targets, with seeds under corpus/adts and corpus/aac-config.
+    // A new parser of outside input gets an entry here, a seed directory under corpus/, and a line in FuzzSmokeTests.
     public static IReadOnlyList<Target> All { get; } =
     [
         new("handshake-server", "RtmpHandshake as a server: the bytes are C0 C1 C2 from a client", HandshakeTargets.Server),
@@ -23,6 +22,8 @@ internal static class Targets
         new("flv", "FlvReader over a file or stream, tag bodies classified", FlvTarget.Run),
         new("annexb", "Annex-B byte stream: NAL units, SPS, PPS, slices, access units", H264Targets.AnnexB),
         new("avcc", "AVC decoder configuration record and its parameter sets", static data => H264Targets.ConfigurationRecord(data)),
+        new("adts", "ADTS byte stream: frame headers and payloads", AacTargets.Adts),
+        new("aac-config", "AudioSpecificConfig of an AAC sequence header", AacTargets.Config),
     ];
 
     public static Target? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -11,7 +11,7 @@ public class FuzzSmokeTests
 {
     private const double Seconds = 3;
     private static readonly string[] Expected =
-        ["handshake-server", "handshake-client", "chunks", "amf0", "amf3", "commands", "flv", "annexb", "avcc"];
+        ["handshake-server", "handshake-client", "chunks", "amf0", "amf3", "commands", "flv", "annexb", "avcc", "adts", "aac-config"];
 
     [Theory]
     [InlineData("handshake-server")]
@@ -23,6 +23,8 @@ public class FuzzSmokeTests
     [InlineData("flv")]
     [InlineData("annexb")]
     [InlineData("avcc")]
+    [InlineData("adts")]
+    [InlineData("aac-config")]
     public async Task Harness_survives_its_corpus_and_seeded_mutations(string target)
     {
         string corpus = Path.Combine(AppContext.BaseDirectory, "corpus", target);

@@ -415,6 +415,69 @@ public class HostileClientTests
         await owner.SendMessageAsync(3, RtmpMessageType.CommandAmf0, 1, RawClient.Command(o => new PublishCommand(3, $"guessed?key={ServerProcess.PublishKey}").Write(o)));
         await server.WaitForLogAsync(l => l.Contains($"127.0.0.1:{owner.LocalPort} publishes live/guessed"), TimeSpan.FromSeconds(30), "the right key was refused after the guessing");
     }
+
+    [Fact]
+    public async Task A_player_that_stops_reading_and_one_at_10_kbit_per_s_are_cut_off_without_hurting_the_others()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        await using var watcher = await Watcher.StartAsync(server);
+        var before = server.Resources();
+
+        // A publisher with a fat stream (64 KB keyframes at 25/s, 1.6 MB/s) so the two bad players fall behind fast.
+        using RawClient publisher = await RawClient.ConnectedAsync(server.Port);
+        await publisher.SendMessageAsync(3, RtmpMessageType.CommandAmf0, 1, RawClient.Command(o => new PublishCommand(3, $"fat?key={ServerProcess.PublishKey}").Write(o)));
+        await server.WaitForLogAsync(l => l.Contains($"127.0.0.1:{publisher.LocalPort} publishes live/fat"), LogWithin, "the publisher was not accepted");
+
+        using RawClient stuck = await RawClient.ConnectedAsync(server.Port, receiveBuffer: 4096);
+        await stuck.SendMessageAsync(8, RtmpMessageType.CommandAmf0, 1, RawClient.Command(o => new PlayCommand(3, "fat").Write(o)));
+        using RawClient slow = await RawClient.ConnectedAsync(server.Port, receiveBuffer: 4096);
+        await slow.SendMessageAsync(8, RtmpMessageType.CommandAmf0, 1, RawClient.Command(o => new PlayCommand(3, "fat").Write(o)));
+        using var stopReading = new CancellationTokenSource();
+        Task slowReader = ReadAtAsync(slow, bytesPerSecond: 10_000 / 8, stopReading.Token);
+
+        byte[] frame = new byte[64 * 1024];
+        frame[0] = 0x17; // AVC keyframe
+        frame[1] = 0x01; // NAL units
+        long deadline = Environment.TickCount64 + 60_000;
+        uint timestamp = 0;
+        bool stuckClosed = false, slowClosed = false;
+        while (Environment.TickCount64 < deadline && !(stuckClosed && slowClosed))
+        {
+            await publisher.SendMessageAsync(6, RtmpMessageType.Video, 1, frame, timestamp);
+            timestamp += 40;
+            await Task.Delay(40);
+            stuckClosed = server.CountLog(l => l.Contains($"127.0.0.1:{stuck.LocalPort} closed: the peer could not keep up")) > 0;
+            slowClosed = server.CountLog(l => l.Contains($"127.0.0.1:{slow.LocalPort} closed: the peer could not keep up")) > 0;
+        }
+
+        await stopReading.CancelAsync();
+        await slowReader;
+        Assert.True(stuckClosed, "the player that stopped reading was not cut off within 60 s");
+        Assert.True(slowClosed, "the 10 kbit/s player was not cut off within 60 s");
+        await watcher.ExpectFramesAsync(10, TimeSpan.FromSeconds(30), "after the stuck and slow players");
+        var after = server.Resources();
+        Assert.True(after.RssKiB < before.RssKiB + 100 * 1024, $"RSS {before.RssKiB} KiB before, {after.RssKiB} KiB after");
+    }
+
+    private static async Task ReadAtAsync(RawClient client, int bytesPerSecond, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[bytesPerSecond / 10];
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (await client.Socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken) == 0)
+                {
+                    return;
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+        catch (Exception error) when (error is OperationCanceledException or SocketException)
+        {
+        }
+    }
 }
 
 /// <summary>The server-process tests run one at a time: each starts a server and loads the 2-core machine.</summary>

@@ -15,7 +15,7 @@ while true; do
   fi
   [ -n "$id" ] || continue
   script=$(printf '%s' "$command" | base64 -d 2>/dev/null)
-  output=$(timeout 120 bash -c "$script" </dev/null 2>&1)
+  output=$(timeout 300 bash -c "$script" </dev/null 2>&1)
   status=$?
   printf '%s %d %s\n' "$id" "$status" "$(printf '%s' "$output" | base64 -w0)" >&3 || true
 done

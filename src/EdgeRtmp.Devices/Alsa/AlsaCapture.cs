@@ -205,6 +205,12 @@ public sealed unsafe class AlsaCapture : IDisposable
 
                 if ((revents & (Libc.POLLIN | Libc.POLLERR)) == 0)
                 {
+                    if ((revents & (Libc.POLLHUP | Libc.POLLNVAL)) != 0)
+                    {
+                        // Hung up with nothing to read: the device went away (poll would report it again at once, forever).
+                        throw new DeviceException($"ALSA capture device '{Device}' hung up (unplugged?)", Errno.ENODEV);
+                    }
+
                     continue;
                 }
 

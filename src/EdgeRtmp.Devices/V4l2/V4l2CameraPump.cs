@@ -93,6 +93,9 @@ public sealed unsafe class V4l2CameraPump : IDisposable
 
     public long FramesCoded => Volatile.Read(ref _framesCoded);
 
+    /// <summary>The encoder drained on stop: its last buffer carried V4L2_BUF_FLAG_LAST (or it sent EOS).</summary>
+    public bool EncoderDrained => _encoder?.Drained ?? false;
+
     /// <summary>Bytes the device thread allocated after its first <c>warmupFrames</c> frames (-1 before then): should stay 0.</summary>
     public long AllocatedBytesAfterWarmup => Volatile.Read(ref _allocatedAtWarmup) < 0 ? -1 : Volatile.Read(ref _allocatedLatest) - _allocatedAtWarmup;
 
@@ -284,7 +287,7 @@ public sealed unsafe class V4l2CameraPump : IDisposable
                     {
                         _handler.OnFrame(
                             encoder.Payload(coded),
-                            new V4l2Frame(V4l2PixelFormat.H264, coded.TimestampMicroseconds, IsCameraMonotonic(coded), coded.Sequence, coded.IsKeyframe));
+                            new V4l2Frame(encoder.CodedFormat, coded.TimestampMicroseconds, IsCameraMonotonic(coded), coded.Sequence, coded.IsKeyframe));
                         Volatile.Write(ref _framesCoded, _framesCoded + 1);
                     }
                 }

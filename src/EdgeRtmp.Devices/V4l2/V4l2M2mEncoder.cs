@@ -38,9 +38,10 @@ public sealed unsafe class V4l2M2mEncoder : IDisposable
     private int _freeInputCount;
     private bool _started;
 
-    private V4l2M2mEncoder(V4l2Device device, V4l2Queue input, V4l2Queue output, int inputStride, int inputSize, List<string> applied, List<string> skipped)
+    private V4l2M2mEncoder(V4l2Device device, V4l2Queue input, V4l2Queue output, uint codedFormat, int inputStride, int inputSize, List<string> applied, List<string> skipped)
     {
         _device = device;
+        CodedFormat = codedFormat;
         _input = input;
         _output = output;
         InputStride = inputStride;
@@ -51,6 +52,9 @@ public sealed unsafe class V4l2M2mEncoder : IDisposable
     }
 
     public V4l2Device Device => _device;
+
+    /// <summary>What comes out: H.264, or FWHT for vicodec.</summary>
+    public uint CodedFormat { get; }
 
     /// <summary>Bytes per line of the encoder's input buffers (may be aligned wider than the picture).</summary>
     public int InputStride { get; }
@@ -133,7 +137,7 @@ public sealed unsafe class V4l2M2mEncoder : IDisposable
             ApplyControls(device, settings, applied, skipped);
             input = new V4l2Queue(device, device.OutputType, settings.InputBuffers);
             output = new V4l2Queue(device, device.CaptureType, settings.OutputBuffers);
-            return new V4l2M2mEncoder(device, input, output, stride, size, applied, skipped);
+            return new V4l2M2mEncoder(device, input, output, settings.CodedFormat, stride, size, applied, skipped);
         }
         catch
         {

@@ -36,6 +36,8 @@ public sealed partial class AacEncoder
     private readonly ChannelState[] _channelStates;
     private readonly FrameLayout _longLayout;
     private readonly FrameLayout _shortLayout;
+    private readonly float[] _quietThresholdLong;
+    private readonly float[] _quietThresholdShort;
     private readonly int _longBandLimit;   // scalefactor bands below the low-pass
     private readonly int _shortBandLimit;
     private readonly int _meanBitsPerFrame;
@@ -49,7 +51,6 @@ public sealed partial class AacEncoder
     private AttackPlace _attacksPrevious; // in frame n − 1
     private float _referenceGain = 60;
     private float _meanDemand;
-    private long _framesEncoded;
 
     public AacEncoder(AacEncoderOptions options)
     {
@@ -88,6 +89,8 @@ public sealed partial class AacEncoder
         _longLayout = FrameLayout.Long(AacSampleRates.LongBandWidths(_sampleRateIndex));
         _shortLayout = FrameLayout.Short(AacSampleRates.ShortBandWidths(_sampleRateIndex));
 
+        _quietThresholdLong = QuietThresholds(AacSampleRates.LongBandWidths(_sampleRateIndex), LongBlock, options.SampleRate);
+        _quietThresholdShort = QuietThresholds(AacSampleRates.ShortBandWidths(_sampleRateIndex), ShortBlock, options.SampleRate);
         int cutoffHz = LowPassHz(options);
         int cutoffLine = (int)Math.Min(FrameSamples, (long)cutoffHz * LongBlock / options.SampleRate);
         _longBandLimit = BandsBelow(AacSampleRates.LongBandWidths(_sampleRateIndex), cutoffLine);
@@ -118,6 +121,9 @@ public sealed partial class AacEncoder
     /// <summary>The low-pass chosen from the bitrate per channel: no line above it is coded.</summary>
     public int LowPassHertz { get; }
 
+    /// <summary>False keeps every block long (for the test that measures what block switching saves).</summary>
+    internal bool BlockSwitching { get; set; } = true;
+
     /// <summary>Window sequence of the last access unit (for tests and diagnostics).</summary>
     public AacWindowSequence LastWindowSequence => _previousSequence;
 
@@ -146,6 +152,8 @@ public sealed partial class AacEncoder
                 incoming[i] = interleaved[j];
             attacks |= state.Transients.Examine(incoming);
         }
+        if (!BlockSwitching)
+            attacks = AttackPlace.None;
 
         // The block coded now spans frames n − 2 and n − 1; its short windows would cover the end of n − 2 and the
         // start of n − 1. The next block's would cover the end of n − 1 and the start of n.
@@ -185,7 +193,6 @@ public sealed partial class AacEncoder
             written = AppendFill(accessUnit, written, bits, fillBytes, out int totalBits);
             _reservoirBits -= totalBits - bits;
         }
-        _framesEncoded++;
         return written;
     }
 
@@ -368,6 +375,9 @@ public sealed partial class AacEncoder
         public readonly bool[] Silent = new bool[FrameLayout.MaxBands];
         /// <summary>The scalefactor that gives unit noise per line; the gain adds to it.</summary>
         public readonly float[] Base = new float[FrameLayout.MaxBands];
+        public readonly float[] Energy = new float[FrameLayout.MaxBands];
+        /// <summary>The masked threshold per line in the gain's units (see MaskingThresholds).</summary>
+        public readonly float[] MaskLevel = new float[FrameLayout.MaxBands];
         /// <summary>Gains above this make the allowed noise exceed the band's energy: it is not coded.</summary>
         public readonly float[] ZeroBelowGain = new float[FrameLayout.MaxBands];
         public readonly int[] LeastScalefactor = new int[FrameLayout.MaxBands];

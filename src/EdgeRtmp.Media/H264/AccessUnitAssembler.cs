@@ -104,7 +104,7 @@ public sealed class AccessUnitAssembler
         {
             int needed = Length + 4 + nalUnit.Length;
             if (needed > maxSize)
-                RtmpProtocolException.Throw($"H.264: access unit of at least {needed} bytes exceeds MaxAccessUnitSize {maxSize}.");
+                MediaFormatException.Throw($"H.264: access unit of at least {needed} bytes exceeds MaxAccessUnitSize {maxSize}.");
             if (needed > _bytes.Length)
                 Array.Resize(ref _bytes, Math.Min(maxSize, Math.Max(needed, _bytes.Length * 2)));
             AnnexB.FourByteStartCode.CopyTo(_bytes.AsSpan(Length));

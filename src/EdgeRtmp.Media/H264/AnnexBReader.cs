@@ -33,7 +33,7 @@ public sealed class AnnexBReader
         _pending = new byte[Math.Min(initialCapacity, maxNalUnitSize)];
     }
 
-    /// <summary>Largest NAL unit accepted; a bigger one throws <see cref="RtmpProtocolException"/>.</summary>
+    /// <summary>Largest NAL unit accepted; a bigger one throws <see cref="MediaFormatException"/>.</summary>
     public int MaxNalUnitSize { get; }
 
     /// <summary>Bytes held for a NAL unit still waiting for its end.</summary>
@@ -204,5 +204,5 @@ public sealed class AnnexBReader
     }
 
     private void ThrowTooLarge(int size) =>
-        RtmpProtocolException.Throw($"H.264: NAL unit of at least {size} bytes exceeds MaxNalUnitSize {MaxNalUnitSize}.");
+        MediaFormatException.Throw($"H.264: NAL unit of at least {size} bytes exceeds MaxNalUnitSize {MaxNalUnitSize}.");
 }

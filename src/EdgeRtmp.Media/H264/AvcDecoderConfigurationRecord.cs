@@ -96,17 +96,17 @@ public sealed class AvcDecoderConfigurationRecord
         return offset;
     }
 
-    /// <summary>Parses a record. Throws <see cref="RtmpProtocolException"/> when it is malformed.</summary>
+    /// <summary>Parses a record. Throws <see cref="MediaFormatException"/> when it is malformed.</summary>
     public static AvcDecoderConfigurationRecord Parse(ReadOnlySpan<byte> record)
     {
         if (record.Length < HeaderLength + 1)
-            RtmpProtocolException.Throw($"AVC configuration record of {record.Length} bytes is shorter than 7.");
+            MediaFormatException.Throw($"AVC configuration record of {record.Length} bytes is shorter than 7.");
         if (record[0] != 1)
-            RtmpProtocolException.Throw($"AVC configuration record: configurationVersion {record[0]} is not 1.");
+            MediaFormatException.Throw($"AVC configuration record: configurationVersion {record[0]} is not 1.");
         int offset = HeaderLength;
         byte[][] sps = ReadParameterSets(record, ref offset, record[5] & 0x1F, "SPS");
         if (offset >= record.Length)
-            RtmpProtocolException.Throw("AVC configuration record ends before numOfPictureParameterSets.");
+            MediaFormatException.Throw("AVC configuration record ends before numOfPictureParameterSets.");
         int ppsCount = record[offset++];
         byte[][] pps = ReadParameterSets(record, ref offset, ppsCount, "PPS");
 
@@ -144,11 +144,11 @@ public sealed class AvcDecoderConfigurationRecord
         for (int i = 0; i < count; i++)
         {
             if (record.Length - offset < 2)
-                RtmpProtocolException.Throw($"AVC configuration record ends inside the length of {what} {i}.");
+                MediaFormatException.Throw($"AVC configuration record ends inside the length of {what} {i}.");
             int length = BinaryPrimitives.ReadUInt16BigEndian(record.Slice(offset));
             offset += 2;
             if (record.Length - offset < length)
-                RtmpProtocolException.Throw($"AVC configuration record: {what} {i} of {length} bytes runs past the end.");
+                MediaFormatException.Throw($"AVC configuration record: {what} {i} of {length} bytes runs past the end.");
             sets[i] = record.Slice(offset, length).ToArray();
             offset += length;
         }

@@ -4,7 +4,7 @@ namespace EdgeRtmp.Media.H264;
 
 /// <summary>
 /// Reads an RBSP (emulation prevention already removed) MSB first, with the Exp-Golomb codes of H.264 9.1.
-/// Reading past the end throws <see cref="RtmpProtocolException"/>.
+/// Reading past the end throws <see cref="MediaFormatException"/>.
 /// </summary>
 public ref struct BitReader
 {
@@ -59,7 +59,7 @@ public ref struct BitReader
         while (ReadBit() == 0)
         {
             if (++leadingZeros > 31)
-                RtmpProtocolException.Throw("H.264: Exp-Golomb code longer than 32 bits.");
+                MediaFormatException.Throw("H.264: Exp-Golomb code longer than 32 bits.");
         }
         if (leadingZeros == 0)
             return 0;
@@ -74,5 +74,5 @@ public ref struct BitReader
         return (codeNum & 1) != 0 ? magnitude : -magnitude;
     }
 
-    private static void ThrowOverrun() => RtmpProtocolException.Throw("H.264: read past the end of an RBSP.");
+    private static void ThrowOverrun() => MediaFormatException.Throw("H.264: read past the end of an RBSP.");
 }

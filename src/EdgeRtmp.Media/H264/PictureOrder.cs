@@ -110,7 +110,7 @@ public sealed class PictureOrder
             pocLsb = (int)bits.ReadBits(sps.Log2MaxPicOrderCntLsb);
             return true;
         }
-        catch (RtmpProtocolException)
+        catch (MediaFormatException)
         {
             return false;
         }

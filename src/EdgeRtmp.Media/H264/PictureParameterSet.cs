@@ -9,7 +9,7 @@ public readonly record struct PictureParameterSet(uint Id, uint SequenceParamete
     public static PictureParameterSet Parse(ReadOnlySpan<byte> nalUnit)
     {
         if (NalUnit.GetType(nalUnit) != NalUnitType.PictureParameterSet)
-            RtmpProtocolException.Throw($"H.264: expected a PPS (nal_unit_type 8), got nal_unit_type {(int)NalUnit.GetType(nalUnit)}.");
+            MediaFormatException.Throw($"H.264: expected a PPS (nal_unit_type 8), got nal_unit_type {(int)NalUnit.GetType(nalUnit)}.");
         // The three fields sit in the first few bytes: unescape only those.
         Span<byte> rbsp = stackalloc byte[Math.Min(nalUnit.Length, 32)];
         int length = NalUnit.RemoveEmulationPrevention(nalUnit.Slice(0, rbsp.Length), rbsp);
@@ -18,7 +18,7 @@ public readonly record struct PictureParameterSet(uint Id, uint SequenceParamete
         uint spsId = bits.ReadUe();
         bool cabac = bits.ReadFlag();
         if (id > 255 || spsId > 31)
-            RtmpProtocolException.Throw($"H.264: pic_parameter_set_id {id} or seq_parameter_set_id {spsId} out of range.");
+            MediaFormatException.Throw($"H.264: pic_parameter_set_id {id} or seq_parameter_set_id {spsId} out of range.");
         return new PictureParameterSet(id, spsId, cabac);
     }
 }

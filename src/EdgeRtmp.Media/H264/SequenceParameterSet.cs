@@ -63,7 +63,7 @@ public readonly record struct SequenceParameterSet
     public static SequenceParameterSet Parse(ReadOnlySpan<byte> nalUnit)
     {
         if (NalUnit.GetType(nalUnit) != NalUnitType.SequenceParameterSet)
-            RtmpProtocolException.Throw($"H.264: expected an SPS (nal_unit_type 7), got nal_unit_type {(int)NalUnit.GetType(nalUnit)}.");
+            MediaFormatException.Throw($"H.264: expected an SPS (nal_unit_type 7), got nal_unit_type {(int)NalUnit.GetType(nalUnit)}.");
         byte[]? rented = null;
         Span<byte> rbsp = nalUnit.Length <= MaxStackRbsp
             ? stackalloc byte[MaxStackRbsp]
@@ -88,7 +88,7 @@ public readonly record struct SequenceParameterSet
         byte levelIdc = (byte)bits.ReadBits(8);
         uint id = bits.ReadUe();
         if (id > 31)
-            RtmpProtocolException.Throw($"H.264: seq_parameter_set_id {id} is above 31.");
+            MediaFormatException.Throw($"H.264: seq_parameter_set_id {id} is above 31.");
 
         uint chromaFormatIdc = 1;
         bool separateColourPlane = false;
@@ -98,13 +98,13 @@ public readonly record struct SequenceParameterSet
         {
             chromaFormatIdc = bits.ReadUe();
             if (chromaFormatIdc > 3)
-                RtmpProtocolException.Throw($"H.264: chroma_format_idc {chromaFormatIdc} is above 3.");
+                MediaFormatException.Throw($"H.264: chroma_format_idc {chromaFormatIdc} is above 3.");
             if (chromaFormatIdc == 3)
                 separateColourPlane = bits.ReadFlag();
             bitDepthLuma = 8 + (int)bits.ReadUe();
             bitDepthChroma = 8 + (int)bits.ReadUe();
             if (bitDepthLuma > 14 || bitDepthChroma > 14)
-                RtmpProtocolException.Throw($"H.264: bit depth {bitDepthLuma}/{bitDepthChroma} is above 14.");
+                MediaFormatException.Throw($"H.264: bit depth {bitDepthLuma}/{bitDepthChroma} is above 14.");
             bits.Skip(1); // qpprime_y_zero_transform_bypass_flag
             hasScalingMatrix = bits.ReadFlag();
             if (hasScalingMatrix)
@@ -120,7 +120,7 @@ public readonly record struct SequenceParameterSet
 
         uint log2MaxFrameNumMinus4 = bits.ReadUe();
         if (log2MaxFrameNumMinus4 > 12)
-            RtmpProtocolException.Throw($"H.264: log2_max_frame_num_minus4 {log2MaxFrameNumMinus4} is above 12.");
+            MediaFormatException.Throw($"H.264: log2_max_frame_num_minus4 {log2MaxFrameNumMinus4} is above 12.");
         uint picOrderCntType = bits.ReadUe();
         int log2MaxPocLsb = 0;
         switch (picOrderCntType)
@@ -128,7 +128,7 @@ public readonly record struct SequenceParameterSet
             case 0:
                 uint log2MaxPocLsbMinus4 = bits.ReadUe();
                 if (log2MaxPocLsbMinus4 > 12)
-                    RtmpProtocolException.Throw($"H.264: log2_max_pic_order_cnt_lsb_minus4 {log2MaxPocLsbMinus4} is above 12.");
+                    MediaFormatException.Throw($"H.264: log2_max_pic_order_cnt_lsb_minus4 {log2MaxPocLsbMinus4} is above 12.");
                 log2MaxPocLsb = (int)log2MaxPocLsbMinus4 + 4;
                 break;
             case 1:
@@ -137,14 +137,14 @@ public readonly record struct SequenceParameterSet
                 bits.ReadSe(); // offset_for_top_to_bottom_field
                 uint cycle = bits.ReadUe();
                 if (cycle > 255)
-                    RtmpProtocolException.Throw($"H.264: num_ref_frames_in_pic_order_cnt_cycle {cycle} is above 255.");
+                    MediaFormatException.Throw($"H.264: num_ref_frames_in_pic_order_cnt_cycle {cycle} is above 255.");
                 for (uint i = 0; i < cycle; i++)
                     bits.ReadSe(); // offset_for_ref_frame[i]
                 break;
             case 2:
                 break;
             default:
-                RtmpProtocolException.Throw($"H.264: pic_order_cnt_type {picOrderCntType} is above 2.");
+                MediaFormatException.Throw($"H.264: pic_order_cnt_type {picOrderCntType} is above 2.");
                 break;
         }
 
@@ -153,7 +153,7 @@ public readonly record struct SequenceParameterSet
         uint widthInMbsMinus1 = bits.ReadUe();
         uint heightInMapUnitsMinus1 = bits.ReadUe();
         if (widthInMbsMinus1 > 1023 || heightInMapUnitsMinus1 > 1023)
-            RtmpProtocolException.Throw($"H.264: picture of {widthInMbsMinus1 + 1}x{heightInMapUnitsMinus1 + 1} macroblocks is too large.");
+            MediaFormatException.Throw($"H.264: picture of {widthInMbsMinus1 + 1}x{heightInMapUnitsMinus1 + 1} macroblocks is too large.");
         bool frameMbsOnly = bits.ReadFlag();
         if (!frameMbsOnly)
             bits.Skip(1); // mb_adaptive_frame_field_flag
@@ -179,7 +179,7 @@ public readonly record struct SequenceParameterSet
         long width = codedWidth - (long)cropUnitX * (cropLeft + cropRight);
         long height = codedHeight - (long)cropUnitY * (cropTop + cropBottom);
         if (width <= 0 || height <= 0)
-            RtmpProtocolException.Throw($"H.264: frame cropping {cropLeft},{cropRight},{cropTop},{cropBottom} leaves no picture of {codedWidth}x{codedHeight}.");
+            MediaFormatException.Throw($"H.264: frame cropping {cropLeft},{cropRight},{cropTop},{cropBottom} leaves no picture of {codedWidth}x{codedHeight}.");
 
         bool hasTiming = false, fixedFrameRate = false;
         uint numUnitsInTick = 0, timeScale = 0;
@@ -275,7 +275,7 @@ public readonly record struct SequenceParameterSet
         {
             maxNumReorderFrames = ReadMaxNumReorderFrames(ref bits);
         }
-        catch (RtmpProtocolException)
+        catch (MediaFormatException)
         {
             // A VUI cut short: the reorder depth stays unknown.
         }
@@ -312,7 +312,7 @@ public readonly record struct SequenceParameterSet
     {
         uint cpbCount = bits.ReadUe() + 1; // cpb_cnt_minus1
         if (cpbCount > 32)
-            RtmpProtocolException.Throw($"H.264: {cpbCount} coded picture buffers in the HRD parameters (at most 32).");
+            MediaFormatException.Throw($"H.264: {cpbCount} coded picture buffers in the HRD parameters (at most 32).");
         bits.Skip(8); // bit_rate_scale, cpb_size_scale
         for (uint i = 0; i < cpbCount; i++)
         {

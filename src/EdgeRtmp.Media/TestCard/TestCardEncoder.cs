@@ -1,10 +1,13 @@
 using System.Buffers;
 using EdgeRtmp.Media.H264;
+using EdgeRtmp.Media.H264.Encoding;
 
 namespace EdgeRtmp.Media.TestCard;
 
 /// <summary>
-/// Encodes the test card as H.264 Constrained Baseline without any transform coding: every macroblock that is
+/// Encodes the test card as H.264 Constrained Baseline. By default (<see cref="TestCardCoding.H264"/>) the rendered
+/// pictures go through our <see cref="H264Encoder"/> at the configured bitrate. With <see cref="TestCardCoding.Pcm"/>
+/// there is no transform coding: every macroblock that is
 /// coded at all is I_PCM (raw samples, lossless), and in P pictures macroblocks that did not change since the
 /// previous picture are skipped (P_Skip with a zero motion vector copies them from the reference).
 /// Only the sweeping box, the clock and the counter change, so P pictures are small and cheap; IDR pictures
@@ -16,7 +19,6 @@ namespace EdgeRtmp.Media.TestCard;
 /// </remarks>
 public sealed class TestCardEncoder
 {
-    private const byte ProfileIdcBaseline = 66;
     private const int MbTypeIPcmInISlice = 25;         // Table 7-11
     private const int MbTypeIPcmInPSlice = 5 + 25;     // 7.4.5: intra types follow the 5 P types (Table 7-13)
     private const uint SliceTypeP = 0;                 // Table 7-6
@@ -31,6 +33,7 @@ public sealed class TestCardEncoder
     private readonly byte[] _sps;
     private readonly byte[] _pps;
     private readonly int _log2MaxFrameNum;
+    private readonly H264Encoder? _h264;
 
     private bool _started;
     private bool _keyframeRequested = true;
@@ -48,13 +51,24 @@ public sealed class TestCardEncoder
         MacroblockCount = _renderer.WidthInMbs * _renderer.HeightInMbs;
         _candidate = new bool[MacroblockCount];
         // Worst case: every macroblock I_PCM with its skip run, mb_type and alignment, plus the slice header.
-        _rbsp = new byte[MacroblockCount * (PcmBytesPerMacroblock + 8) + 64];
+        _rbsp = Options.Coding == TestCardCoding.Pcm ? new byte[MacroblockCount * (PcmBytesPerMacroblock + 8) + 64] : [];
 
         KeyframeInterval = Options.EffectiveKeyframeInterval;
-        _log2MaxFrameNum = Math.Clamp(64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)KeyframeInterval), 4, 16);
-        LevelIdc = ChooseLevel(MacroblockCount, Options.FramesPerSecond);
-        _sps = BuildSequenceParameterSet();
-        _pps = BuildPictureParameterSet();
+        _log2MaxFrameNum = ParameterSetWriter.Log2MaxFrameNum(KeyframeInterval);
+        LevelIdc = ParameterSetWriter.ChooseLevel(MacroblockCount, Options.FramesPerSecond);
+        if (Options.Coding == TestCardCoding.H264)
+        {
+            H264Encoder.WarmUp();
+            _h264 = new H264Encoder(new H264EncoderOptions(Width, Height, Options.FramesPerSecond, Options.BitrateKbps, KeyframeInterval));
+            _sps = _h264.SequenceParameterSet.ToArray();
+            _pps = _h264.PictureParameterSet.ToArray();
+            LevelIdc = _h264.LevelIdc;
+        }
+        else
+        {
+            _sps = ParameterSetWriter.BuildSequenceParameterSet(_current.WidthInMbs, _current.HeightInMbs, Width, Height, FramesPerSecond, LevelIdc, _log2MaxFrameNum);
+            _pps = ParameterSetWriter.BuildPictureParameterSet();
+        }
     }
 
     public TestCardOptions Options { get; }
@@ -91,6 +105,8 @@ public sealed class TestCardEncoder
     /// <returns>True when the picture is an IDR (keyframe).</returns>
     public bool EncodeFrame(long frameIndex, TimeSpan timestamp, IBufferWriter<byte> output)
     {
+        if (_h264 is not null)
+            return EncodeWithH264(frameIndex, timestamp, output);
         bool keyframe = _keyframeRequested || _framesSinceIdr >= KeyframeInterval;
         UpdatePicture(frameIndex, timestamp);
 
@@ -119,7 +135,26 @@ public sealed class TestCardEncoder
     }
 
     /// <summary>Writes the last encoded picture (what a decoder shows) as display-size I420 (yuv420p).</summary>
-    public void CopyLastPicture(Span<byte> i420) => _reference.CopyDisplayTo(Width, Height, i420);
+    public void CopyLastPicture(Span<byte> i420)
+    {
+        if (_h264 is not null)
+            _h264.CopyReconstruction(i420);
+        else
+            _reference.CopyDisplayTo(Width, Height, i420);
+    }
+
+    private bool EncodeWithH264(long frameIndex, TimeSpan timestamp, IBufferWriter<byte> output)
+    {
+        UpdatePicture(frameIndex, timestamp);
+        Array.Clear(_candidate);
+        if (_keyframeRequested)
+            _h264!.RequestKeyframe();
+        _keyframeRequested = false;
+        var picture = new YuvPlanes(_current.Luma, _current.Width, _current.Cb, _current.ChromaWidth, _current.Cr, _current.ChromaWidth);
+        bool keyframe = _h264!.Encode(picture, output);
+        LastCodedMacroblocks = MacroblockCount - _h264.LastSkippedMacroblocks;
+        return keyframe;
+    }
 
     /// <summary>
     /// Brings <see cref="_current"/> to the new picture by redrawing only what moves, marking the macroblocks touched.
@@ -252,91 +287,6 @@ public sealed class TestCardEncoder
         bits.WriteUe(1);                                    // disable_deblocking_filter_idc: keep I_PCM samples exact
     }
 
-    /// <summary>seq_parameter_set_rbsp(), 7.3.2.1.1, with VUI timing (E.1.1) so players know the frame rate.</summary>
-    private byte[] BuildSequenceParameterSet()
-    {
-        Span<byte> rbsp = stackalloc byte[64];
-        var bits = new BitWriter(rbsp);
-        bits.WriteBits((uint)ProfileIdcBaseline, 8);            // profile_idc
-        bits.WriteBits(0b1100_0000, 8);                     // constraint_set0 and set1: Constrained Baseline
-        bits.WriteBits(LevelIdc, 8);                        // level_idc
-        bits.WriteUe(0);                                    // seq_parameter_set_id
-        bits.WriteUe((uint)(_log2MaxFrameNum - 4));         // log2_max_frame_num_minus4
-        bits.WriteUe(2);                                    // pic_order_cnt_type: output order = decoding order
-        bits.WriteUe(1);                                    // max_num_ref_frames
-        bits.WriteFlag(false);                              // gaps_in_frame_num_value_allowed_flag
-        bits.WriteUe((uint)(_current.WidthInMbs - 1));      // pic_width_in_mbs_minus1
-        bits.WriteUe((uint)(_current.HeightInMbs - 1));     // pic_height_in_map_units_minus1
-        bits.WriteFlag(true);                               // frame_mbs_only_flag
-        bits.WriteFlag(true);                               // direct_8x8_inference_flag
-        int cropRight = (_current.Width - Width) / 2, cropBottom = (_current.Height - Height) / 2; // CropUnit 2 for 4:2:0
-        bool crop = cropRight != 0 || cropBottom != 0;
-        bits.WriteFlag(crop);                               // frame_cropping_flag
-        if (crop)
-        {
-            bits.WriteUe(0);
-            bits.WriteUe((uint)cropRight);
-            bits.WriteUe(0);
-            bits.WriteUe((uint)cropBottom);
-        }
-        bits.WriteFlag(true);                               // vui_parameters_present_flag
-        bits.WriteFlag(false);                              // aspect_ratio_info_present_flag
-        bits.WriteFlag(false);                              // overscan_info_present_flag
-        bits.WriteFlag(false);                              // video_signal_type_present_flag
-        bits.WriteFlag(false);                              // chroma_loc_info_present_flag
-        bits.WriteFlag(true);                               // timing_info_present_flag
-        bits.WriteBits(1, 32);                              // num_units_in_tick
-        bits.WriteBits((uint)(2 * FramesPerSecond), 32);    // time_scale: two ticks per frame
-        bits.WriteFlag(true);                               // fixed_frame_rate_flag
-        bits.WriteFlag(false);                              // nal_hrd_parameters_present_flag
-        bits.WriteFlag(false);                              // vcl_hrd_parameters_present_flag
-        bits.WriteFlag(false);                              // pic_struct_present_flag
-        bits.WriteFlag(true);                               // bitstream_restriction_flag
-        bits.WriteFlag(true);                               // motion_vectors_over_pic_boundaries_flag
-        bits.WriteUe(0);                                    // max_bytes_per_pic_denom
-        bits.WriteUe(0);                                    // max_bits_per_mb_denom
-        bits.WriteUe(16);                                   // log2_max_mv_length_horizontal
-        bits.WriteUe(16);                                   // log2_max_mv_length_vertical
-        bits.WriteUe(0);                                    // max_num_reorder_frames: no delay in output
-        bits.WriteUe(1);                                    // max_dec_frame_buffering
-        bits.WriteTrailingBits();
-        bits.Flush();
-        return Escape(0x67, rbsp.Slice(0, bits.Length));    // nal_ref_idc 3, nal_unit_type 7
-    }
-
-    /// <summary>pic_parameter_set_rbsp(), 7.3.2.2.</summary>
-    private static byte[] BuildPictureParameterSet()
-    {
-        Span<byte> rbsp = stackalloc byte[16];
-        var bits = new BitWriter(rbsp);
-        bits.WriteUe(0);                                    // pic_parameter_set_id
-        bits.WriteUe(0);                                    // seq_parameter_set_id
-        bits.WriteFlag(false);                              // entropy_coding_mode_flag: CAVLC
-        bits.WriteFlag(false);                              // bottom_field_pic_order_in_frame_present_flag
-        bits.WriteUe(0);                                    // num_slice_groups_minus1
-        bits.WriteUe(0);                                    // num_ref_idx_l0_default_active_minus1
-        bits.WriteUe(0);                                    // num_ref_idx_l1_default_active_minus1
-        bits.WriteFlag(false);                              // weighted_pred_flag
-        bits.WriteBits(0, 2);                               // weighted_bipred_idc
-        bits.WriteSe(0);                                    // pic_init_qp_minus26
-        bits.WriteSe(0);                                    // pic_init_qs_minus26
-        bits.WriteSe(0);                                    // chroma_qp_index_offset
-        bits.WriteFlag(true);                               // deblocking_filter_control_present_flag
-        bits.WriteFlag(false);                              // constrained_intra_pred_flag
-        bits.WriteFlag(false);                              // redundant_pic_cnt_present_flag
-        bits.WriteTrailingBits();
-        bits.Flush();
-        return Escape(0x68, rbsp.Slice(0, bits.Length));    // nal_ref_idc 3, nal_unit_type 8
-    }
-
-    private static byte[] Escape(byte nalHeader, ReadOnlySpan<byte> rbsp)
-    {
-        Span<byte> escaped = stackalloc byte[1 + NalUnit.MaxEscapedLength(rbsp.Length)];
-        escaped[0] = nalHeader;
-        int length = NalUnit.InsertEmulationPrevention(rbsp, escaped.Slice(1));
-        return escaped.Slice(0, 1 + length).ToArray();
-    }
-
     private static void WriteNalUnitWithStartCode(ReadOnlySpan<byte> nalUnit, IBufferWriter<byte> output)
     {
         Span<byte> destination = output.GetSpan(4 + nalUnit.Length);
@@ -352,20 +302,5 @@ public sealed class TestCardEncoder
         destination[4] = nalHeader;
         int length = NalUnit.InsertEmulationPrevention(_rbsp.AsSpan(0, rbspLength), destination.Slice(5));
         output.Advance(5 + length);
-    }
-
-    /// <summary>The lowest level (Table A-1) whose MaxFS and MaxMBPS admit this size and rate.</summary>
-    internal static byte ChooseLevel(int macroblocksPerFrame, int framesPerSecond)
-    {
-        ReadOnlySpan<int> levels = [10, 11, 12, 13, 20, 21, 22, 30, 31, 32, 40, 42, 50, 51, 52];
-        ReadOnlySpan<int> maxFrameSize = [99, 396, 396, 396, 396, 792, 1620, 1620, 3600, 5120, 8192, 8704, 22080, 36864, 36864];
-        ReadOnlySpan<int> maxMbPerSecond = [1485, 3000, 6000, 11880, 11880, 19800, 20250, 40500, 108000, 216000, 245760, 522240, 589824, 983040, 2073600];
-        long rate = (long)macroblocksPerFrame * framesPerSecond;
-        for (int i = 0; i < levels.Length; i++)
-        {
-            if (macroblocksPerFrame <= maxFrameSize[i] && rate <= maxMbPerSecond[i])
-                return (byte)levels[i];
-        }
-        return 52;
     }
 }

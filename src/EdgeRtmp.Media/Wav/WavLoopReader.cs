@@ -27,32 +27,28 @@ public sealed class WavLoopReader : IDisposable
     /// <summary>Times the data has wrapped to its start.</summary>
     public long Loops { get; private set; }
 
-    /// <summary>Opens and checks <paramref name="path"/>; <see cref="MediaFormatException"/> (prefixed with the path) when it is not a usable WAV.</summary>
-    public static WavLoopReader Open(string path)
+    /// <summary>
+    /// Checks the WAV in <paramref name="file"/> (opened by the caller: Media never opens files) and reads it from then on;
+    /// disposing the reader closes the handle. <see cref="MediaFormatException"/> (prefixed with <paramref name="path"/>)
+    /// when it is not a usable WAV; the handle is then left to the caller.
+    /// </summary>
+    public static WavLoopReader Create(SafeFileHandle file, string path)
     {
-        SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        ArgumentNullException.ThrowIfNull(file);
+        long length = RandomAccess.GetLength(file);
+        var header = new byte[(int)Math.Min(length, WavFormat.MaxHeaderBytes)];
+        int read = RandomAccess.Read(file, header, 0);
+        WavFormat format;
         try
         {
-            long length = RandomAccess.GetLength(file);
-            var header = new byte[(int)Math.Min(length, WavFormat.MaxHeaderBytes)];
-            int read = RandomAccess.Read(file, header, 0);
-            WavFormat format;
-            try
-            {
-                format = WavFormat.Parse(header.AsSpan(0, read), length);
-            }
-            catch (MediaFormatException error)
-            {
-                throw new MediaFormatException($"{path}: {error.Message}");
-            }
-
-            return new WavLoopReader(path, file, format);
+            format = WavFormat.Parse(header.AsSpan(0, read), length);
         }
-        catch
+        catch (MediaFormatException error)
         {
-            file.Dispose();
-            throw;
+            throw new MediaFormatException($"{path}: {error.Message}");
         }
+
+        return new WavLoopReader(path, file, format);
     }
 
     /// <summary>Fills <paramref name="interleaved"/> (whole frames) with the next samples, wrapping at the end of the data.</summary>

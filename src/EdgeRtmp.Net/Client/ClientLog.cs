@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeRtmp.Net.Client;
 
-/// <summary>Log lines of the upstream client; event ids 1200–1299 are stable.</summary>
+/// <summary>Log lines of the upstream client; event ids 2200–2299 are stable.</summary>
 internal static partial class ClientLog
 {
     [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Upstream {Url}: connecting")]

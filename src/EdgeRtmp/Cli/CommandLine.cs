@@ -52,6 +52,8 @@ public static class CommandLine
         root.Subcommands.Add(CreatePublishCommand(environment));
         root.Subcommands.Add(CreatePlayCommand(environment));
         root.Subcommands.Add(CreateDevicesCommand(environment));
+        root.Subcommands.Add(CreateV4l2CheckCommand(environment));
+        root.Subcommands.Add(CreateV4l2FeedCommand(environment));
 
         // The built-in action prints the entry assembly's version, which is the test host's in tests.
         foreach (var option in root.Options)
@@ -161,6 +163,44 @@ public static class CommandLine
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
         var command = new Command("devices", "List cameras and their formats, video encoders, audio capture devices, GPIO chips and lines.") { json };
         command.SetAction(parseResult => DevicesCommand.Execute(parseResult.GetValue(json), environment));
+        return command;
+    }
+
+    // A diagnostic for the emulated box's tests and BENCHMARKS, not part of the CLI contract: hidden from --help.
+    private static Command CreateV4l2CheckCommand(CliEnvironment environment)
+    {
+        var device = new Option<string>("--device") { Required = true, Description = "Camera node." };
+        var encoder = new Option<string?>("--encoder") { Description = "M2M encoder node to feed." };
+        var coded = new Option<string>("--coded") { DefaultValueFactory = _ => "H264", Description = "The encoder's output format (FWHT for vicodec)." };
+        var width = new Option<int>("--width") { DefaultValueFactory = _ => 640 };
+        var height = new Option<int>("--height") { DefaultValueFactory = _ => 360 };
+        var fps = new Option<int>("--fps") { DefaultValueFactory = _ => 30 };
+        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 150 };
+        var command = new Command("v4l2-check", "Run the capture loop for N frames and report.") { device, encoder, coded, width, height, fps, frames };
+        command.Hidden = true;
+        command.SetAction((parseResult, cancellationToken) => V4l2CheckCommand.ExecuteAsync(
+            parseResult.GetValue(device)!,
+            parseResult.GetValue(encoder),
+            parseResult.GetValue(coded)!,
+            parseResult.GetValue(width),
+            parseResult.GetValue(height),
+            parseResult.GetValue(fps),
+            parseResult.GetValue(frames),
+            environment,
+            cancellationToken));
+        return command;
+    }
+
+    private static Command CreateV4l2FeedCommand(CliEnvironment environment)
+    {
+        var device = new Option<string>("--device") { Required = true, Description = "Output node (v4l2loopback)." };
+        var width = new Option<int>("--width") { DefaultValueFactory = _ => 320 };
+        var height = new Option<int>("--height") { DefaultValueFactory = _ => 180 };
+        var seconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 60 };
+        var command = new Command("v4l2-feed", "Write the test card's H.264 into an output node.") { device, width, height, seconds };
+        command.Hidden = true;
+        command.SetAction((parseResult, cancellationToken) => V4l2CheckCommand.FeedAsync(
+            parseResult.GetValue(device)!, parseResult.GetValue(width), parseResult.GetValue(height), parseResult.GetValue(seconds), environment, cancellationToken));
         return command;
     }
 

@@ -17,24 +17,24 @@ public sealed record GpioChipEntry(string Path, string Name, string Label, int L
 public sealed record DeviceSection<T>(IReadOnlyList<T> Entries, string? Limitation = null);
 
 /// <summary>
-/// Where <c>edgertmp devices</c> gets each section. Each section is a function so a subsystem's own inventory plugs
-/// in without touching the command: the defaults here read the kernel's lists directly (/proc/asound,
-/// /sys/class/gpio) and say what they cannot tell.
+/// Where <c>edgertmp devices</c> gets each section. Each section is a function so a subsystem's inventory plugs in
+/// without touching the command: V4L2 (Devices/V4l2), ALSA (Devices/Alsa), GPIO (Devices/Gpio). The
+/// <see cref="MinimalInventories"/> read the kernel's text lists instead, for tests and as a fallback.
 /// </summary>
 public sealed record DeviceReportSources
 {
     public Func<CameraEnvironment> Video { get; init; } = () => CameraSources.Probe();
 
-    public Func<DeviceSection<AudioCaptureEntry>> Audio { get; init; } = () => MinimalInventories.AudioCapture("/proc/asound");
+    public Func<DeviceSection<AudioCaptureEntry>> Audio { get; init; } = () => new(
+        [.. Devices.Alsa.AlsaDevices.ListCapture().Select(device => new AudioCaptureEntry(device.Name, device.Description))]);
 
-    public Func<DeviceSection<GpioChipEntry>> Gpio { get; init; } = GpioInventory;
-
-    /// <summary>The GPIO character devices' own inventory (EdgeRtmp.Devices.Gpio): labels, lines, who holds each line.</summary>
-    public static DeviceSection<GpioChipEntry> GpioInventory() => new(
-        EdgeRtmp.Devices.Gpio.GpioChips.List()
-            .Select(chip => new GpioChipEntry(chip.Path, chip.Name, chip.Label, chip.Lines.Count,
-                chip.Lines.Where(line => line.Used).Select(line => new GpioLineEntry(line.Offset, line.Name, line.Consumer)).ToArray()))
-            .ToArray());
+    public Func<DeviceSection<GpioChipEntry>> Gpio { get; init; } = () => new(
+        [.. Devices.Gpio.GpioChips.List().Select(chip => new GpioChipEntry(
+            chip.Path,
+            chip.Name,
+            chip.Label,
+            chip.Lines.Count,
+            [.. chip.Lines.Where(line => line.Used).Select(line => new GpioLineEntry(line.Offset, line.Name, line.Consumer))]))]);
 }
 
 /// <summary>Everything <c>edgertmp devices</c> reports, collected once.</summary>

@@ -9,7 +9,6 @@ namespace EdgeRtmp.Hosting;
 /// <summary>
 /// Pushes the box's stream (<c>App/Stream</c> in the shared <see cref="StreamRegistry"/>) to every enabled
 /// <c>Push</c> URL, one <see cref="RtmpPublisher"/> each; logs their state changes with the URL redacted.
-/// Not registered in AppHost yet (wired at merge).
 /// </summary>
 public sealed partial class PushService : IHostedService, IAsyncDisposable
 {

@@ -13,12 +13,14 @@ public sealed class WatchdogService : BackgroundService
     private readonly IServiceNotifier _notifier;
     private readonly ServiceHealth _health;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public WatchdogService(IServiceNotifier notifier, ServiceHealth health, ILogger<WatchdogService> logger)
+    public WatchdogService(IServiceNotifier notifier, ServiceHealth health, ILogger<WatchdogService> logger, TimeProvider time)
     {
         _notifier = notifier;
         _health = health;
         _logger = logger;
+        _time = time;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,7 +31,7 @@ public sealed class WatchdogService : BackgroundService
         }
 
         HostingLog.WatchdogArmed(_logger, interval);
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval, _time);
         try
         {
             string? withheldFor = null;

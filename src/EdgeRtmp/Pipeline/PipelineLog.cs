@@ -8,9 +8,6 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Source: {Source} ({Reason}); publishing to {Stream}")]
     public static partial void SourceChosen(ILogger logger, string source, string reason, string stream);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "video auto: no camera support in this build, using the test card")]
-    public static partial void AutoUsesTestCard(ILogger logger);
-
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Source failed: {Reason}; restarting in {DelaySeconds:0.#} s")]
     public static partial void SourceFailed(ILogger logger, string reason, double delaySeconds);
 

@@ -54,6 +54,7 @@ public static class VideoSourceFactory
             Height = video.Height,
             FramesPerSecond = video.Fps,
             KeyframeInterval = video.KeyframeInterval,
+            BitrateKbps = video.BitrateKbps,
         };
         try
         {

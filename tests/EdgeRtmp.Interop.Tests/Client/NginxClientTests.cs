@@ -23,7 +23,7 @@ public class NginxClientTests(ITestOutputHelper output)
 
         // The reader waits on nginx for the stream, so it gets it from the first frame.
         await using PeerProcess reader = PeerProcess.Start("ffmpeg", "-v", "error", "-y", "-i", nginx.Url("live/x"), "-c", "copy", "-f", "flv", received);
-        await Task.Delay(1500);
+        Assert.True(await nginx.WaitForPlayerAsync("x", TimeSpan.FromSeconds(30)), "ffmpeg never asked nginx to play: " + reader.StandardError);
 
         var hub = new StreamHub("local");
         await using var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = RtmpUrl.Parse(nginx.Url("live/x")) }, NullLogger.Instance);
@@ -62,7 +62,7 @@ public class NginxClientTests(ITestOutputHelper output)
         var errors = new StringWriter();
         Task<int> playing = CommandLine.InvokeAsync(["play", nginx.Url("live/y"), "--out", recorded, "--duration", "30"],
             new CliEnvironment { Out = new StringWriter(), Error = errors }, CancellationToken.None);
-        await Task.Delay(1500);
+        Assert.True(await nginx.WaitForPlayerAsync("y", TimeSpan.FromSeconds(30)), "our player never asked nginx to play: " + errors);
         var (publishExit, _, publishErrors) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(40), "ffmpeg", "-v", "error", "-re", "-i", sample, "-c", "copy", "-f", "flv", nginx.Url("live/y"));
         Assert.True(publishExit == 0, publishErrors);
 

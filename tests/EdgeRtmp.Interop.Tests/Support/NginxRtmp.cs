@@ -38,6 +38,28 @@ public sealed class NginxRtmp : IAsyncDisposable
 
     public string Url(string path) => $"rtmp://127.0.0.1:{Port}/{path}";
 
+    /// <summary>
+    /// Waits until nginx has a player waiting on <paramref name="stream"/> (its info log line "play: name='…'"), so a
+    /// publish that follows reaches it from the first frame. False after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<bool> WaitForPlayerAsync(string stream, TimeSpan timeout)
+    {
+        string line = $"play: name='{stream}'";
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (!ErrorLog.Contains(line, StringComparison.Ordinal))
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                return false;
+            }
+
+            // nginx tells nothing but its log: look at it again shortly.
+            await Task.Delay(25);
+        }
+
+        return true;
+    }
+
     public static async Task<NginxRtmp> StartAsync(string? certificate = null, string? key = null)
     {
         foreach (string required in new[] { Binary, RtmpModule }.Concat(certificate is null ? [] : [StreamModule]))

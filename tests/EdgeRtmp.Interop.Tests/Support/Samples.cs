@@ -24,6 +24,15 @@ public static class Samples
         "-t", "10", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30", "-b:v", "1M",
         "-c:a", "aac", "-b:a", "96k", "-f", "flv");
 
+    /// <summary>
+    /// 12 s of 640×360 at 30 fps with one keyframe every 10 s: a player that had to wait for the next keyframe
+    /// would wait seconds, so a quick start proves the GOP cache even on a loaded machine.
+    /// </summary>
+    public static Task<string> LongGopAsync() => MakeAsync("h264-aac-long-gop.flv",
+        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+        "-t", "12", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "300", "-keyint_min", "300", "-sc_threshold", "0",
+        "-b:v", "1M", "-c:a", "aac", "-b:a", "96k", "-f", "flv");
+
     /// <summary>The ~4 Mbit/s sample the fan-out benchmark publishes.</summary>
     public static Task<string> FourMegabitAsync() => MakeAsync("h264-aac-4m.flv",
         "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",

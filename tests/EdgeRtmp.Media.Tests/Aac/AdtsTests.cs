@@ -140,4 +140,50 @@ public class AdtsTests
         Assert.Throws<ArgumentException>(() => AdtsHeader.Write(header, new AudioSpecificConfig(2, 50000, 2), 10));
         Assert.Throws<ArgumentException>(() => AdtsHeader.Write(header, new AudioSpecificConfig(5, 48000, 2), 10));
     }
+
+    [Fact]
+    public void Random_and_mutated_input_only_ever_throws_media_format_exceptions()
+    {
+        var random = new Random(17);
+        byte[] valid = Stream(3, 40, 7);
+        for (int round = 0; round < 3000; round++)
+        {
+            byte[] data = round % 2 == 0 ? (byte[])valid.Clone() : new byte[random.Next(0, 64)];
+            if (round % 2 == 0)
+            {
+                for (int flips = random.Next(1, 4); flips > 0; flips--)
+                    data[random.Next(data.Length)] ^= (byte)(1 << random.Next(8));
+            }
+            else
+            {
+                random.NextBytes(data);
+                if (data.Length > 1 && random.Next(2) == 0)
+                {
+                    data[0] = 0xFF;
+                    data[1] |= 0xF0;
+                }
+            }
+            var reader = new AdtsReader();
+            var buffer = new ReadOnlySequence<byte>(data);
+            try
+            {
+                int frames = 0;
+                while (frames < 100 && reader.TryReadFrame(ref buffer, out AdtsHeader header, out ReadOnlySequence<byte> payload))
+                {
+                    Assert.Equal(header.PayloadLength, payload.Length);
+                    frames++;
+                }
+            }
+            catch (MediaFormatException)
+            {
+            }
+            try
+            {
+                AudioSpecificConfig.Read(data);
+            }
+            catch (MediaFormatException)
+            {
+            }
+        }
+    }
 }

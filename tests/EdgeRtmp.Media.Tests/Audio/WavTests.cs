@@ -53,7 +53,7 @@ public sealed class WavTests
         File.WriteAllBytes(path, Wav(48_000, 2, 16, 1000));
         try
         {
-            using var reader = WavLoopReader.Open(path);
+            using var reader = WavLoopReader.Create(File.OpenHandle(path), path);
             var buffer = new short[1024 * 2];
             int expected = 0;
             for (int read = 0; read < 5; read++)
@@ -85,7 +85,8 @@ public sealed class WavTests
         File.WriteAllBytes(path, new byte[100]);
         try
         {
-            var error = Assert.Throws<MediaFormatException>(() => WavLoopReader.Open(path));
+            using var file = File.OpenHandle(path);
+            var error = Assert.Throws<MediaFormatException>(() => WavLoopReader.Create(file, path));
             Assert.StartsWith(path + ": not a WAV file", error.Message, StringComparison.Ordinal);
         }
         finally

@@ -90,7 +90,7 @@ public sealed class AnnexBReaderTests
         byte[] big = new byte[200];
         big[2] = 1;
         big.AsSpan(3).Fill(0x55);
-        Assert.Throws<RtmpProtocolException>(() =>
+        Assert.Throws<MediaFormatException>(() =>
         {
             ReadOnlySpan<byte> chunk = big;
             while (reader.TryRead(ref chunk, out _)) { }

@@ -56,7 +56,7 @@ public sealed class BitReaderWriterTests
     public void Reading_past_the_end_throws_the_protocol_exception()
     {
         byte[] data = [0x00];
-        Assert.Throws<RtmpProtocolException>(() =>
+        Assert.Throws<MediaFormatException>(() =>
         {
             var reader = new BitReader(data);
             reader.ReadUe();

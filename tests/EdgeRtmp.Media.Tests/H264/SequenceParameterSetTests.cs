@@ -137,6 +137,6 @@ public sealed class SequenceParameterSetTests
         Assert.Equal(8, parsed.BitDepthChroma);
         Assert.Equal(sps, parsed.SequenceParameterSets[0]);
         Assert.Equal(pps, parsed.PictureParameterSets[0]);
-        Assert.Throws<EdgeRtmp.Protocol.RtmpProtocolException>(() => AvcDecoderConfigurationRecord.Parse(record.AsSpan(0, 12)));
+        Assert.Throws<MediaFormatException>(() => AvcDecoderConfigurationRecord.Parse(record.AsSpan(0, 12)));
     }
 }

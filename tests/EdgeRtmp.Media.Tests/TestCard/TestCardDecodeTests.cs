@@ -50,7 +50,7 @@ public sealed class TestCardDecodeTests : IDisposable
     [Fact]
     public void Decoded_pictures_equal_our_rendering_byte_for_byte()
     {
-        var options = new TestCardOptions { Width = 640, Height = 360, FramesPerSecond = 30, KeyframeInterval = 20 };
+        var options = new TestCardOptions { Width = 640, Height = 360, FramesPerSecond = 30, KeyframeInterval = 20, Coding = TestCardCoding.Pcm };
         const int frames = 45;
         string path = EncodeToFile(options, frames, "card-exact.h264");
         var renderer = new TestCardRenderer(options);
@@ -73,5 +73,33 @@ public sealed class TestCardDecodeTests : IDisposable
         }, "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-");
         Assert.Equal("", stderr);
         Assert.Equal(frames, count);
+    }
+
+    [Fact]
+    public void H264_card_at_720p_and_1500_kbps_decodes_to_our_reconstruction_above_40_db()
+    {
+        var options = new TestCardOptions { Width = 1280, Height = 720, FramesPerSecond = 30, BitrateKbps = 1500, KeyframeInterval = 30 };
+        const int frames = 45;
+        var encoder = new TestCardEncoder(options);
+        var output = new ArrayBufferWriter<byte>();
+        int frameSize = encoder.FrameSize;
+        byte[] reconstruction = new byte[frames * frameSize];
+        byte[] rendered = new byte[frameSize];
+        double worstPsnr = double.MaxValue;
+        for (int i = 0; i < frames; i++)
+        {
+            TimeSpan timestamp = TimeSpan.FromSeconds((double)i / options.FramesPerSecond);
+            encoder.EncodeFrame(i, timestamp, output);
+            Span<byte> picture = reconstruction.AsSpan(i * frameSize, frameSize);
+            encoder.CopyLastPicture(picture);
+            encoder.Renderer.Render(i, timestamp, rendered);
+            worstPsnr = Math.Min(worstPsnr, H264.Encoding.EncoderHarness.Psnr(rendered, picture.ToArray()));
+        }
+        Assert.True(worstPsnr >= 40, $"worst PSNR {worstPsnr:F2} dB");
+        double kbps = output.WrittenCount * 8.0 / (frames / 30.0) / 1000;
+        Assert.InRange(kbps, 100, 1500 * 1.5); // the first second holds two IDRs; the buffer allows the excess
+
+        byte[] decoded = H264.Encoding.EncoderHarness.Decode(_directory, output.WrittenSpan.ToArray());
+        H264.Encoding.EncoderHarness.AssertSamePictures(reconstruction, decoded, options.Width, options.Height);
     }
 }

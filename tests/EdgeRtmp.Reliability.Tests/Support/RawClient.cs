@@ -36,9 +36,9 @@ public sealed class RawClient : IDisposable
     }
 
     /// <summary>Handshake, connect to 'live', createStream: ready for play or publish on stream 1.</summary>
-    public static async Task<RawClient> ConnectedAsync(int port)
+    public static async Task<RawClient> ConnectedAsync(int port, int receiveBuffer = 0)
     {
-        RawClient client = await ConnectAsync(port);
+        RawClient client = await ConnectAsync(port, receiveBuffer);
         await client.HandshakeAsync();
         await client.SendMessageAsync(3, RtmpMessageType.CommandAmf0, 0, Command(o => new ConnectCommand { TransactionId = 1, App = "live", TcUrl = $"rtmp://127.0.0.1:{port}/live" }.Write(o)));
         await client.SendMessageAsync(3, RtmpMessageType.CommandAmf0, 0, Command(o => new CreateStreamCommand(2).Write(o)));

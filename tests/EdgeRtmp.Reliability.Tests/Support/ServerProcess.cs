@@ -30,10 +30,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string Url(string path = "live/cam") => $"rtmp://127.0.0.1:{Port}/{path}";
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string video = "testcard")
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string video = "testcard", params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost(), ["exec", Path.Combine(AppContext.BaseDirectory, "edgertmp.dll"),
-            "run", "--listen", "127.0.0.1:0", "--video", video, "--audio", "none"])
+            "run", "--listen", "127.0.0.1:0", "--video", video, "--audio", "none", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -15,18 +15,24 @@ public sealed class Watcher : IRtmpPlaySink, IAsyncDisposable
 
     public long VideoFrames => Interlocked.Read(ref _videoFrames);
 
-    public static async Task<Watcher> StartAsync(ServerProcess server)
+    public static Task<Watcher> StartAsync(ServerProcess server) => StartAsync(server.Port, "cam", TimeSpan.FromSeconds(30));
+
+    /// <summary>Plays live/<paramref name="stream"/> on 127.0.0.1:<paramref name="port"/> and waits for its first frames.</summary>
+    public static async Task<Watcher> StartAsync(int port, string stream, TimeSpan firstFramesWithin)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         RtmpClient client = await RtmpClient.ConnectAsync(
-            new RtmpClientOptions { Host = "127.0.0.1", Port = server.Port, App = "live", TcUrl = server.Url("live") },
+            new RtmpClientOptions { Host = "127.0.0.1", Port = port, App = "live", TcUrl = $"rtmp://127.0.0.1:{port}/live" },
             NullLogger.Instance, timeout.Token);
         var watcher = new Watcher(client);
         uint streamId = await client.CreateStreamAsync(timeout.Token);
-        await client.PlayAsync(streamId, "cam", watcher, timeout.Token);
-        await watcher.ExpectFramesAsync(5, TimeSpan.FromSeconds(30), "before the attack");
+        await client.PlayAsync(streamId, stream, watcher, timeout.Token);
+        await watcher.ExpectFramesAsync(5, firstFramesWithin, "at the start");
         return watcher;
     }
+
+    /// <summary>Whether the server has closed this player's connection.</summary>
+    public bool Disconnected => _client.Completion.IsCompleted;
 
     /// <summary>Fails unless <paramref name="count"/> more video frames arrive within <paramref name="timeout"/>.</summary>
     public async Task ExpectFramesAsync(int count, TimeSpan timeout, string when)

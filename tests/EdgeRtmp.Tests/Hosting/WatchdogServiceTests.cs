@@ -1,4 +1,5 @@
 using EdgeRtmp.Hosting;
+using EdgeRtmp.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRtmp.Tests.Hosting;
@@ -9,27 +10,61 @@ public class WatchdogServiceTests
     [Fact]
     public async Task Pings_stop_while_a_probe_is_unhealthy_and_resume_when_it_recovers()
     {
-        var notifier = new CountingNotifier(TimeSpan.FromMilliseconds(20));
+        // A fake clock moved one watchdog interval at a time; each tick asks the probe once, so the test waits for
+        // that question instead of sleeping.
+        var time = new ObservedTimeProvider();
+        var interval = TimeSpan.FromSeconds(15);
+        var notifier = new CountingNotifier(interval);
         var health = new ServiceHealth();
         health.Set(true);
         string? pipelineProblem = null;
-        health.AddProbe(() => Volatile.Read(ref pipelineProblem));
-        var service = new WatchdogService(notifier, health, NullLogger<WatchdogService>.Instance);
+        var asked = new SemaphoreSlim(0);
+        health.AddProbe(() =>
+        {
+            string? problem = Volatile.Read(ref pipelineProblem);
+            asked.Release();
+            return problem;
+        });
+        var service = new WatchdogService(notifier, health, NullLogger<WatchdogService>.Instance, time);
         await service.StartAsync(CancellationToken.None);
+        async Task TickAsync(SemaphoreSlim done)
+        {
+            time.Advance(interval);
+            Assert.True(await done.WaitAsync(TimeSpan.FromSeconds(30)), "the watchdog did not tick");
+        }
+
         try
         {
-            Assert.True(SpinWait.SpinUntil(() => notifier.Pings >= 3, TimeSpan.FromSeconds(10)), "no pings while healthy");
+            // The service arms its timer on a thread of its own: move time only once it is armed.
+            await time.WaitForTimerAsync(interval);
+            for (int i = 0; i < 3; i++)
+            {
+                await TickAsync(notifier.Pinged);
+            }
 
-            Volatile.Write(ref pipelineProblem, "video source x has made no frame for 21 s and did not stop when asked");
+            Volatile.Write(ref pipelineProblem, "source x has made no frame for 21 s and did not stop when asked");
             Assert.False(health.IsHealthy);
             Assert.Equal(pipelineProblem, health.UnhealthyReason);
-            await Task.Delay(100); // a ping already under way may still land
-            int withheld = notifier.Pings;
-            await Task.Delay(300);
-            Assert.Equal(withheld, notifier.Pings);
+            while (asked.CurrentCount > 0)
+            {
+                await asked.WaitAsync();
+            }
+
+            // Unhealthy: each tick looks at the probe and sends nothing.
+            for (int i = 0; i < 3; i++)
+            {
+                await TickAsync(asked);
+            }
+
+            Assert.Equal(3, notifier.Pings);
 
             Volatile.Write(ref pipelineProblem, null);
-            Assert.True(SpinWait.SpinUntil(() => notifier.Pings >= withheld + 3, TimeSpan.FromSeconds(10)), "pings did not resume");
+            for (int i = 0; i < 3; i++)
+            {
+                await TickAsync(notifier.Pinged);
+            }
+
+            Assert.Equal(6, notifier.Pings);
         }
         finally
         {
@@ -64,7 +99,13 @@ public class WatchdogServiceTests
         {
         }
 
-        public void Watchdog() => Interlocked.Increment(ref _pings);
+        public SemaphoreSlim Pinged { get; } = new(0);
+
+        public void Watchdog()
+        {
+            Interlocked.Increment(ref _pings);
+            Pinged.Release();
+        }
 
         public void Stopping()
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>residual_block_cavlc() of H.264 7.3.5.3.2, written from coefficient levels in scan order (9.2).</summary>
@@ -13,6 +15,7 @@ internal static class CavlcWriter
     /// Writes one block: <paramref name="levels"/> holds coefficient levels in scan order, its length is maxNumCoeff
     /// (16, 15 or 4 for chroma DC with <paramref name="nC"/> = −1). Returns TotalCoeff(coeff_token).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int WriteBlock(ref BitWriter bits, ReadOnlySpan<short> levels, int nC)
     {
         int maxNumCoeff = levels.Length;
@@ -99,6 +102,7 @@ internal static class CavlcWriter
     }
 
     /// <summary>level_prefix and level_suffix for one levelCode (9.2.2.1), escapes included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteLevel(ref BitWriter bits, int levelCode, int suffixLength)
     {
         if (suffixLength == 0)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace EdgeRtmp.Media.H264.Encoding;
 
@@ -26,12 +27,19 @@ public sealed partial class H264Encoder
     private ReferencePicture _reference;
     private bool _referenceInterpolated;
     private readonly RateController _rate;
-    private readonly byte[] _rbsp;
+    private readonly SliceCoder[] _slices;
+    private readonly CountdownEvent _slicesPending = new(1);
     private readonly byte[] _sps;
     private readonly byte[] _pps;
     private readonly int _log2MaxFrameNum;
     private readonly int _widthInMbs;
     private readonly int _heightInMbs;
+    private readonly byte[] _totalCoeffLuma;
+    private readonly byte[] _totalCoeffChroma;
+    private readonly byte[] _intra4x4Modes;
+    private readonly short[] _mvX;
+    private readonly short[] _mvY;
+    private readonly bool[] _isInter;
 
     private bool _keyframeRequested = true;
     private int _framesSinceIdr;
@@ -52,14 +60,26 @@ public sealed partial class H264Encoder
         _sourceCr = new Plane(codedWidth / 2, codedHeight / 2, 0);
         _current = new ReferencePicture(codedWidth, codedHeight);
         _reference = new ReferencePicture(codedWidth, codedHeight);
-        _rbsp = new byte[MacroblockCount * WorstCaseBytesPerMacroblock + 256];
-        _rate = new RateController(options.BitrateKbps, options.FramesPerSecond, options.BufferMilliseconds, options.MinQp, options.MaxQp, options.Width, options.Height);
+        _rate = new RateController(options.BitrateKbps, options.FramesPerSecond, options.EffectiveKeyframeInterval, options.BufferMilliseconds, options.MinQp, options.MaxQp, options.Width, options.Height);
         KeyframeInterval = options.EffectiveKeyframeInterval;
         _log2MaxFrameNum = ParameterSetWriter.Log2MaxFrameNum(KeyframeInterval);
         LevelIdc = ParameterSetWriter.ChooseLevel(MacroblockCount, options.FramesPerSecond);
         _sps = ParameterSetWriter.BuildSequenceParameterSet(_widthInMbs, _heightInMbs, options.Width, options.Height, options.FramesPerSecond, LevelIdc, _log2MaxFrameNum);
         _pps = ParameterSetWriter.BuildPictureParameterSet();
-        AllocateMacroblockState();
+        _totalCoeffLuma = new byte[MacroblockCount * 16];
+        _totalCoeffChroma = new byte[MacroblockCount * 8];
+        _intra4x4Modes = new byte[MacroblockCount * 16];
+        _mvX = new short[MacroblockCount];
+        _mvY = new short[MacroblockCount];
+        _isInter = new bool[MacroblockCount];
+        int sliceCount = Math.Min(options.Slices, _heightInMbs);
+        _slices = new SliceCoder[sliceCount];
+        for (int i = 0, row = 0; i < sliceCount; i++)
+        {
+            int rows = (_heightInMbs - row) / (sliceCount - i);
+            _slices[i] = new SliceCoder(this, row, rows);
+            row += rows;
+        }
     }
 
     public H264EncoderOptions Options { get; }
@@ -82,7 +102,19 @@ public sealed partial class H264Encoder
     public ReadOnlySpan<byte> PictureParameterSet => _pps;
 
     /// <summary>Upper bound of one access unit's size, for callers that size a buffer once.</summary>
-    public int MaxAccessUnitLength => 3 * 4 + _sps.Length + _pps.Length + 1 + NalUnit.MaxEscapedLength(_rbsp.Length);
+    public int MaxAccessUnitLength
+    {
+        get
+        {
+            int length = 2 * 4 + _sps.Length + _pps.Length;
+            foreach (SliceCoder slice in _slices)
+                length += 5 + NalUnit.MaxEscapedLength(slice.Rbsp.Length);
+            return length;
+        }
+    }
+
+    /// <summary>Slices per picture (each on its own thread).</summary>
+    public int SliceCount => _slices.Length;
 
     /// <summary>QP of the last picture.</summary>
     public int LastQp { get; private set; }
@@ -92,6 +124,30 @@ public sealed partial class H264Encoder
 
     /// <summary>Macroblocks coded intra in the last picture.</summary>
     public int LastIntraMacroblocks { get; private set; }
+
+    private static int s_warmedUp;
+
+    /// <summary>
+    /// Runs every code path once on a few tiny pictures, so a JIT-compiled process compiles them before real time
+    /// matters (a live source's first pictures would otherwise wait for the compiler). Native AOT builds need
+    /// nothing; later calls return at once.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (Interlocked.Exchange(ref s_warmedUp, 1) != 0)
+            return;
+        const int width = 48, height = 32;
+        var encoder = new H264Encoder(new H264EncoderOptions(width, height, 30, 100, KeyframeInterval: 3));
+        byte[] picture = new byte[YuvPlanes.I420Size(width, height)];
+        var output = new ArrayBufferWriter<byte>(encoder.MaxAccessUnitLength);
+        for (int frame = 0; frame < 4; frame++)
+        {
+            for (int i = 0; i < width * height; i++)
+                picture[i] = (byte)(i * 7 + frame * 5 + (i % width) * (i / width));
+            output.ResetWrittenCount();
+            encoder.Encode(YuvPlanes.FromI420(picture, width, height), output);
+        }
+    }
 
     /// <summary>Makes the next picture an IDR (e.g. when a player joins and must not wait).</summary>
     public void RequestKeyframe() => _keyframeRequested = true;
@@ -132,7 +188,8 @@ public sealed partial class H264Encoder
             WriteNalUnitWithStartCode(_sps, output);
             WriteNalUnitWithStartCode(_pps, output);
         }
-        WriteEscapedNalUnit(keyframe ? IdrNalHeader : SliceNalHeader, length, output);
+        foreach (SliceCoder slice in _slices)
+            WriteEscapedNalUnit(keyframe ? IdrNalHeader : SliceNalHeader, slice.Rbsp.AsSpan(0, slice.Length), output);
 
         _frameNum = frameNum;
         if (keyframe)
@@ -179,65 +236,46 @@ public sealed partial class H264Encoder
         _sourceCr.Load(picture.V, picture.VStride, width / 2, height / 2);
     }
 
-    /// <summary>slice_layer_without_partitioning_rbsp() into <see cref="_rbsp"/>; returns its length.</summary>
+    /// <summary>Codes every slice of the picture (on pool threads but the first); returns the bytes of RBSP in all.</summary>
     private int EncodePicture(bool idr, int frameNum, int qp, bool allSkip)
     {
-        var bits = new BitWriter(_rbsp);
-        WriteSliceHeader(ref bits, idr, frameNum, qp);
-        BeginPicture(qp);
-        int skipRun = 0;
-        int skipped = 0, intra = 0;
-        for (int mbY = 0; mbY < _heightInMbs; mbY++)
+        foreach (SliceCoder slice in _slices)
         {
-            for (int mbX = 0; mbX < _widthInMbs; mbX++)
-            {
-                MacroblockKind kind;
-                if (idr)
-                    kind = EncodeIntraMacroblock(ref bits, mbX, mbY, inPSlice: false);
-                else if (allSkip)
-                    kind = RepeatMacroblock(ref bits, mbX, mbY, ref skipRun);
-                else
-                    kind = EncodeInterMacroblock(ref bits, mbX, mbY, ref skipRun);
-                if (kind == MacroblockKind.Skip)
-                    skipped++;
-                else if (kind != MacroblockKind.Inter)
-                    intra++;
-            }
+            slice.Prepare(_current, _reference, idr, frameNum, _idrPicId, qp, allSkip);
+            slice.Failure = null;
         }
-        if (skipRun > 0)
-            bits.WriteUe((uint)skipRun);
-        bits.WriteTrailingBits();
-        bits.Flush();
+        if (_slices.Length > 1)
+        {
+            _slicesPending.Reset(_slices.Length - 1);
+            for (int i = 1; i < _slices.Length; i++)
+                ThreadPool.UnsafeQueueUserWorkItem(_slices[i], preferLocal: false);
+        }
+        Exception? failure = null;
+        try
+        {
+            _slices[0].Encode();
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+        if (_slices.Length > 1)
+            _slicesPending.Wait();
+        foreach (SliceCoder slice in _slices)
+            failure ??= slice.Failure;
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+
+        int length = 0, skipped = 0, intra = 0;
+        foreach (SliceCoder slice in _slices)
+        {
+            length += slice.Length;
+            skipped += slice.Skipped;
+            intra += slice.Intra;
+        }
         LastSkippedMacroblocks = skipped;
         LastIntraMacroblocks = intra;
-        return bits.Length;
-    }
-
-    /// <summary>slice_header(), 7.3.3, for our SPS/PPS: frame coding, POC type 2, CAVLC, one slice per picture.</summary>
-    private void WriteSliceHeader(ref BitWriter bits, bool idr, int frameNum, int qp)
-    {
-        bits.WriteUe(0);                                    // first_mb_in_slice
-        bits.WriteUe(idr ? 2u : 0u);                        // slice_type: I or P (Table 7-6)
-        bits.WriteUe(0);                                    // pic_parameter_set_id
-        bits.WriteBits((uint)frameNum, _log2MaxFrameNum);   // frame_num
-        if (idr)
-            bits.WriteUe((uint)_idrPicId);                  // idr_pic_id: consecutive IDRs differ
-        if (!idr)
-        {
-            bits.WriteFlag(false);                          // num_ref_idx_active_override_flag: one reference
-            bits.WriteFlag(false);                          // ref_pic_list_modification_flag_l0
-        }
-        if (idr)
-        {
-            bits.WriteFlag(false);                          // no_output_of_prior_pics_flag
-            bits.WriteFlag(false);                          // long_term_reference_flag
-        }
-        else
-        {
-            bits.WriteFlag(false);                          // adaptive_ref_pic_marking_mode_flag: sliding window
-        }
-        bits.WriteSe(qp - 26);                              // slice_qp_delta
-        bits.WriteUe(1);                                    // disable_deblocking_filter_idc
+        return length;
     }
 
     private static void WriteNalUnitWithStartCode(ReadOnlySpan<byte> nalUnit, IBufferWriter<byte> output)
@@ -248,12 +286,12 @@ public sealed partial class H264Encoder
         output.Advance(4 + nalUnit.Length);
     }
 
-    private void WriteEscapedNalUnit(byte nalHeader, int rbspLength, IBufferWriter<byte> output)
+    private static void WriteEscapedNalUnit(byte nalHeader, ReadOnlySpan<byte> rbsp, IBufferWriter<byte> output)
     {
-        Span<byte> destination = output.GetSpan(5 + NalUnit.MaxEscapedLength(rbspLength));
+        Span<byte> destination = output.GetSpan(5 + NalUnit.MaxEscapedLength(rbsp.Length));
         AnnexB.FourByteStartCode.CopyTo(destination);
         destination[4] = nalHeader;
-        int length = NalUnit.InsertEmulationPrevention(_rbsp.AsSpan(0, rbspLength), destination.Slice(5));
+        int length = NalUnit.InsertEmulationPrevention(rbsp, destination.Slice(5));
         output.Advance(5 + length);
     }
 }

@@ -25,6 +25,12 @@ public sealed record H264EncoderOptions(int Width, int Height, int FramesPerSeco
     /// <summary>Lets intra pictures use Intra_4x4 prediction besides Intra_16x16.</summary>
     public bool Intra4x4 { get; init; } = true;
 
+    /// <summary>
+    /// Slices per picture, bands of whole macroblock rows coded on as many threads at once (1 = one slice on the
+    /// calling thread). Each slice boundary costs a little prediction across it.
+    /// </summary>
+    public int Slices { get; init; } = 1;
+
     public int EffectiveKeyframeInterval => KeyframeInterval > 0 ? KeyframeInterval : 2 * FramesPerSecond;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field out of range.</summary>
@@ -42,6 +48,8 @@ public sealed record H264EncoderOptions(int Width, int Height, int FramesPerSeco
             throw new ArgumentException($"H.264 encoder KeyframeInterval {KeyframeInterval} must not be negative.", nameof(KeyframeInterval));
         if (BufferMilliseconds < 100 || BufferMilliseconds > 10_000)
             throw new ArgumentException($"H.264 encoder BufferMilliseconds {BufferMilliseconds} must be within 100..10000.", nameof(BufferMilliseconds));
+        if (Slices < 1 || Slices > 64)
+            throw new ArgumentException($"H.264 encoder Slices {Slices} must be within 1..64.", nameof(Slices));
         if (ConstantQp is < 0 or > 51)
             throw new ArgumentException($"H.264 encoder ConstantQp {ConstantQp} must be within 0..51.", nameof(ConstantQp));
         if (MinQp < 0 || MaxQp > 51 || MinQp > MaxQp)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>
@@ -33,6 +35,7 @@ internal static class IntraPredictor
     /// <paramref name="plane"/> into <paramref name="prediction"/> (stride <paramref name="size"/>). Luma modes use
     /// 16×16 numbering; chroma callers map theirs with <see cref="Chroma"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Luma16x16(byte[] plane, int offset, int stride, bool left, bool top, int mode, Span<byte> prediction)
     {
         switch (mode)
@@ -64,6 +67,7 @@ internal static class IntraPredictor
     }
 
     /// <summary>Chroma prediction of one 8×8 component (8.3.4), chroma mode numbering.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Chroma(byte[] plane, int offset, int stride, bool left, bool top, int mode, Span<byte> prediction)
     {
         switch (mode)
@@ -106,6 +110,7 @@ internal static class IntraPredictor
     }
 
     /// <summary>Plane prediction for 16×16 luma (8.3.3.4) and 8×8 chroma (8.3.4.4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PlanePrediction(byte[] plane, int offset, int stride, int size, Span<byte> prediction)
     {
         int half = size / 2;
@@ -138,6 +143,7 @@ internal static class IntraPredictor
     }
 
     /// <summary>Intra_4x4 prediction of the block at <paramref name="offset"/> (stride-4 output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Luma4x4(byte[] plane, int offset, int stride, bool left, bool top, int mode, Span<byte> prediction)
     {
         switch (mode)

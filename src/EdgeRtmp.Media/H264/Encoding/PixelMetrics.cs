@@ -8,6 +8,7 @@ namespace EdgeRtmp.Media.H264.Encoding;
 internal static class PixelMetrics
 {
     /// <summary>Sum of absolute differences of a 16×16 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Sad16x16(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
         if (Sse2.IsSupported)
@@ -34,16 +35,25 @@ internal static class PixelMetrics
     }
 
     /// <summary>Sum of absolute differences of an 8×8 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Sad8x8(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
-        int sum = 0;
-        for (int y = 0; y < 8; y++)
+        Vector128<ushort> total = Vector128<ushort>.Zero;
+        for (int y = 0; y < 8; y += 2)
         {
-            ReadOnlySpan<byte> ra = a.Slice(y * aStride, 8), rb = b.Slice(y * bStride, 8);
-            for (int x = 0; x < 8; x++)
-                sum += Math.Abs(ra[x] - rb[x]);
+            // Two 8-sample rows in one vector.
+            var va = Vector128.Create(Vector64.Create(a.Slice(y * aStride, 8)), Vector64.Create(a.Slice((y + 1) * aStride, 8)));
+            var vb = Vector128.Create(Vector64.Create(b.Slice(y * bStride, 8)), Vector64.Create(b.Slice((y + 1) * bStride, 8)));
+            if (Sse2.IsSupported)
+            {
+                total += Sse2.SumAbsoluteDifferences(va, vb);
+                continue;
+            }
+            Vector128<byte> difference = Vector128.Max(va, vb) - Vector128.Min(va, vb);
+            (Vector128<ushort> low, Vector128<ushort> high) = Vector128.Widen(difference);
+            total += low + high;
         }
-        return sum;
+        return (int)Vector128.Sum(Vector128.WidenLower(total) + Vector128.WidenUpper(total));
     }
 
     /// <summary>Sum of absolute Hadamard-transformed differences of a 4×4 block, halved (x264's scale).</summary>
@@ -74,6 +84,7 @@ internal static class PixelMetrics
     /// SATD of a 16×16 block as 16 4×4 Hadamard transforms, vectorised: each strip of four rows is transformed
     /// vertically lane by lane, then horizontally within each group of four lanes by two shuffle-and-add steps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Satd16x16(ReadOnlySpan<byte> a, int aStride, ReadOnlySpan<byte> b, int bStride)
     {
         Vector128<short> swapPairs = Vector128.Create((short)1, 0, 3, 2, 5, 4, 7, 6);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>
@@ -27,6 +29,7 @@ internal sealed class Plane
     public int Offset(int x, int y) => Origin + y * Stride + x;
 
     /// <summary>Replicates the edge samples into the border.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ExtendEdges()
     {
         byte[] data = Data;
@@ -49,6 +52,7 @@ internal sealed class Plane
     /// Fills the plane from <paramref name="source"/> (<paramref name="sourceWidth"/>×<paramref name="sourceHeight"/>),
     /// repeating the last column and row where the plane is larger (macroblock rounding).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Load(ReadOnlySpan<byte> source, int sourceStride, int sourceWidth, int sourceHeight)
     {
         byte[] data = Data;

@@ -15,8 +15,11 @@ internal sealed class RateController
     private double _complexityI;
     private int _lastQpP;
 
-    public RateController(int bitrateKbps, int framesPerSecond, int bufferMilliseconds, int minQp, int maxQp, int width, int height)
+    private readonly int _keyframeInterval;
+
+    public RateController(int bitrateKbps, int framesPerSecond, int keyframeInterval, int bufferMilliseconds, int minQp, int maxQp, int width, int height)
     {
+        _keyframeInterval = keyframeInterval;
         _minQp = minQp;
         _maxQp = maxQp;
         _framesPerSecond = framesPerSecond;
@@ -43,9 +46,12 @@ internal sealed class RateController
             int qp = _lastQpP - 2;
             if (_complexityI > 0)
             {
-                // An IDR may take what the bucket has room for, up to a few frames' worth.
-                double budget = Math.Min(0.6 * (BufferBits - Fullness), 8 * BitsPerFrame);
-                qp = Math.Max(qp, QpFor(_complexityI, Math.Max(budget, BitsPerFrame)));
+                // An IDR may take what the bucket has room for, up to a few frames' worth: fewer when IDRs come
+                // often (a GOP of 4 frames or less gets one frame's worth: all-intra streams keep the rate).
+                double share = Math.Clamp(_keyframeInterval / 4.0, 1, 8);
+                double budget = share * BitsPerFrame + (TargetFullness - Fullness) / Math.Max(1, _framesPerSecond / 2);
+                budget = Math.Min(0.6 * (BufferBits - Fullness), Math.Max(budget, 0.2 * BitsPerFrame));
+                qp = Math.Max(qp, QpFor(_complexityI, Math.Max(budget, 0.2 * BitsPerFrame)));
             }
             return Math.Clamp(qp, _minQp, _maxQp);
         }

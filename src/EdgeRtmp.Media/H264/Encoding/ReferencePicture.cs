@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace EdgeRtmp.Media.H264.Encoding;
@@ -49,6 +50,7 @@ internal sealed class ReferencePicture
     /// The half-sample planes over the reach of motion vectors, eight samples at a time: b and h with the 6-tap
     /// filter (1, −5, 20, 20, −5, 1) and (x + 16) &gt;&gt; 5; j from the unrounded b1 values vertically, (x + 512) &gt;&gt; 10.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Interpolate()
     {
         byte[] full = Luma.Data;
@@ -111,6 +113,7 @@ internal sealed class ReferencePicture
     /// The 16×16 luma prediction of the block at (<paramref name="x"/>, <paramref name="y"/>) moved by the quarter-sample
     /// vector (<paramref name="mvX"/>, <paramref name="mvY"/>), into <paramref name="prediction"/> (stride 16).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PredictLuma(int x, int y, int mvX, int mvY, Span<byte> prediction)
     {
         int o = Luma.Offset(x + (mvX >> 2), y + (mvY >> 2));
@@ -144,6 +147,7 @@ internal sealed class ReferencePicture
         PredictChromaPlane(Cr, chromaX, chromaY, mvX, mvY, cr);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PredictChromaPlane(Plane plane, int chromaX, int chromaY, int mvX, int mvY, Span<byte> prediction)
     {
         int o = plane.Offset(chromaX + (mvX >> 3), chromaY + (mvY >> 3));
@@ -161,12 +165,14 @@ internal sealed class ReferencePicture
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Copy(byte[] source, int offset, int stride, Span<byte> destination)
     {
         for (int y = 0; y < 16; y++)
             source.AsSpan(offset + y * stride, 16).CopyTo(destination.Slice(y * 16));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Average(byte[] a, int aOffset, byte[] b, int bOffset, int stride, Span<byte> destination)
     {
         for (int y = 0; y < 16; y++)

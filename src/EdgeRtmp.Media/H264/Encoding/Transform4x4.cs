@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+
 namespace EdgeRtmp.Media.H264.Encoding;
 
 /// <summary>
@@ -18,6 +21,7 @@ internal static class Transform4x4
     private static ReadOnlySpan<byte> PositionClass => [0, 2, 0, 2, 2, 1, 2, 1, 0, 2, 0, 2, 2, 1, 2, 1];
 
     /// <summary>Forward core transform (Cf · X · Cfᵀ) of a residual block, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Span<int> block)
     {
         for (int i = 0; i < 16; i += 4)
@@ -41,6 +45,7 @@ internal static class Transform4x4
     }
 
     /// <summary>8.5.12.2: scaled coefficients d in, residual r = (h + 32) &gt;&gt; 6 out, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Inverse(Span<int> d)
     {
         for (int i = 0; i < 16; i += 4)
@@ -64,6 +69,7 @@ internal static class Transform4x4
     }
 
     /// <summary>The 4×4 Hadamard butterfly (the matrix of 8.5.10), in place, no scaling.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hadamard(Span<int> block)
     {
         for (int i = 0; i < 16; i += 4)
@@ -99,27 +105,46 @@ internal static class Transform4x4
     /// <summary>Rounding offset for quantisation: a third of a step for intra, a sixth for inter (as the JM does).</summary>
     public static int Deadzone(int qp, bool intra) => (1 << (15 + qp / 6)) / (intra ? 3 : 6);
 
+    /// <summary>MF of each raster position for each QP % 6, for the vectorised quantiser.</summary>
+    private static readonly int[] s_quantMfRaster = BuildRasterTable(QuantMf);
+
+    private static int[] BuildRasterTable(ReadOnlySpan<ushort> byClass)
+    {
+        var table = new int[6 * 16];
+        for (int m = 0; m < 6; m++)
+        {
+            for (int position = 0; position < 16; position++)
+                table[m * 16 + position] = byClass[m * 3 + PositionClass[position]];
+        }
+        return table;
+    }
+
     /// <summary>
-    /// Quantises coefficients <paramref name="first"/>..15 of a raster block into <paramref name="levels"/> (scan order).
+    /// Quantises coefficients <paramref name="first"/>..15 of a raster block into <paramref name="levels"/> (scan order):
+    /// |level| = min((|c| · MF + deadzone) &gt;&gt; (15 + QP / 6), 2047), four coefficients at a time.
     /// Returns the number of nonzero levels.
     /// </summary>
     public static int Quantize(ReadOnlySpan<int> coefficients, Span<short> levels, int qp, int deadzone, int first)
     {
         int qbits = 15 + qp / 6;
-        int row = qp % 6 * 3;
+        ReadOnlySpan<int> mf = s_quantMfRaster.AsSpan(qp % 6 * 16, 16);
+        Vector128<int> bias = Vector128.Create(deadzone), limit = Vector128.Create(CavlcWriter.MaxLevel);
+        Span<int> quantized = stackalloc int[16];
+        for (int row = 0; row < 16; row += 4)
+        {
+            Vector128<int> c = Vector128.Create(coefficients.Slice(row, 4));
+            Vector128<int> magnitude = Vector128.Min(Vector128.ShiftRightArithmetic(Vector128.Abs(c) * Vector128.Create(mf.Slice(row, 4)) + bias, qbits), limit);
+            Vector128<int> sign = Vector128.ShiftRightArithmetic(c, 31);
+            ((magnitude ^ sign) - sign).CopyTo(quantized.Slice(row, 4));
+        }
         ReadOnlySpan<byte> zigzag = CavlcTables.ZigZag4x4;
-        ReadOnlySpan<ushort> mf = QuantMf;
-        ReadOnlySpan<byte> positionClass = PositionClass;
         int nonzero = 0;
         levels[0] = 0;
         for (int k = first; k < 16; k++)
         {
-            int position = zigzag[k];
-            int value = coefficients[position];
-            int magnitude = Math.Min((Math.Abs(value) * mf[row + positionClass[position]] + deadzone) >> qbits, CavlcWriter.MaxLevel);
-            if (magnitude != 0)
-                nonzero++;
-            levels[k] = (short)(value < 0 ? -magnitude : magnitude);
+            int level = quantized[zigzag[k]];
+            levels[k] = (short)level;
+            nonzero += level != 0 ? 1 : 0;
         }
         return nonzero;
     }
@@ -137,6 +162,7 @@ internal static class Transform4x4
     }
 
     /// <summary>8.5.12.1 with flat scaling: d = c · v &lt;&lt; (qP / 6) for scan positions first..15 (raster output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dequantize(ReadOnlySpan<short> levels, Span<int> coefficients, int qp, int first)
     {
         int shift = qp / 6;

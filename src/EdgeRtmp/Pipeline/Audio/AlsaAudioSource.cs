@@ -19,6 +19,15 @@ public sealed class AlsaAudioSource : IMediaSource
 {
     private static readonly TimeSpan s_clockLogInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>At most one overrun line per this interval (with the running count): a starved box would otherwise log dozens a second.</summary>
+    private static readonly TimeSpan s_overrunLogInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The device buffer in periods: 24 × 1024 frames, half a second at 48 kHz. The capture thread also encodes, so the
+    /// buffer is what absorbs an encoder or scheduling hiccup before samples are lost.
+    /// </summary>
+    private const int BufferPeriods = 24;
+
     private readonly PipelineClock _clock;
     private readonly ILogger _logger;
     private uint _lastTimestamp;
@@ -51,7 +60,7 @@ public sealed class AlsaAudioSource : IMediaSource
         AlsaCapture capture;
         try
         {
-            capture = AlsaCapture.Open(Device, new AlsaCaptureRequest(Requested.SampleRate, Requested.Channels, AacEncoder.FrameSamples));
+            capture = AlsaCapture.Open(Device, new AlsaCaptureRequest(Requested.SampleRate, Requested.Channels, AacEncoder.FrameSamples, BufferPeriods));
         }
         catch (DeviceException exception)
         {
@@ -133,6 +142,7 @@ public sealed class AlsaAudioSource : IMediaSource
         var frame = new short[AacEncoder.FrameSamples * capture.Channels];
         long overruns = 0;
         TimeSpan nextClockLog = _clock.Elapsed + s_clockLogInterval;
+        TimeSpan nextOverrunLog = TimeSpan.Zero;
         while (!cancellationToken.IsCancellationRequested)
         {
             int frames;
@@ -158,9 +168,10 @@ public sealed class AlsaAudioSource : IMediaSource
                 _lastTimestamp = PipelineClock.ToTimestamp(presentation);
             }
 
-            if (capture.Overruns != overruns)
+            if (capture.Overruns != overruns && now >= nextOverrunLog)
             {
                 overruns = capture.Overruns;
+                nextOverrunLog = now + s_overrunLogInterval;
                 AudioLog.AlsaOverrun(_logger, Device, overruns);
             }
 

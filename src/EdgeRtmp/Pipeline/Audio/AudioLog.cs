@@ -16,7 +16,7 @@ internal static partial class AudioLog
         Message = "alsa: {Device} gives {Actual} where {Requested} was configured; encoding what it gives")]
     public static partial void AlsaAdjusted(ILogger logger, string device, string actual, string requested);
 
-    [LoggerMessage(EventId = 1153, Level = LogLevel.Warning, Message = "alsa: {Device} overrun, samples lost and capture restarted ({Overruns} so far)")]
+    [LoggerMessage(EventId = 1153, Level = LogLevel.Warning, Message = "alsa: {Device} overrun: samples lost, capture restarted ({Overruns} overruns so far; logged at most every 10 s)")]
     public static partial void AlsaOverrun(ILogger logger, string device, long overruns);
 
     [LoggerMessage(EventId = 1154, Level = LogLevel.Information,

@@ -83,7 +83,7 @@ public static class AudioSourceFactory
         WavFormat format;
         try
         {
-            using WavLoopReader probe = WavLoopReader.Open(path);
+            using WavLoopReader probe = WavPcmReader.Open(path);
             format = probe.Format;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or MediaFormatException)
@@ -102,7 +102,7 @@ public static class AudioSourceFactory
             throw new MediaSourceException($"file audio: {path}: {exception.Message}", exception);
         }
 
-        return new PacedAudioSource("file " + path, encoder, () => new WavPcmReader(WavLoopReader.Open(path)), clock);
+        return new PacedAudioSource("file " + path, encoder, () => new WavPcmReader(WavPcmReader.Open(path)), clock);
     }
 
     private static bool CanOpen(string device)

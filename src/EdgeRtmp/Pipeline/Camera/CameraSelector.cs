@@ -222,10 +222,18 @@ public static class CameraSelector
                 continue;
             }
 
+            // The software encoder converts YUYV and NV12 and reads I420; UYVY it does not take.
+            uint[] softwareFormats = [.. raw.Where(format => format != V4l2PixelFormat.Uyvy)];
+            if (softwareFormats.Length == 0)
+            {
+                notTaken.Add($"{Name(camera)}: raw UYVY only, which the software encoder does not take");
+                continue;
+            }
+
             int width = Math.Min(video.Width, limit.MaxWidth);
             int height = Math.Min(video.Height, limit.MaxHeight);
             int fps = Math.Min(video.Fps, limit.MaxFps);
-            V4l2CaptureRequest software = ChooseCapture(camera.Find(raw[0])!, width, height, fps);
+            V4l2CaptureRequest software = ChooseCapture(camera.Find(softwareFormats[0])!, width, height, fps);
             string capped = width != video.Width || height != video.Height || fps != video.Fps
                 ? string.Create(CultureInfo.InvariantCulture, $" (capped to {limit.MaxWidth}x{limit.MaxHeight}@{limit.MaxFps}, what it sustains here)")
                 : "";

@@ -7,8 +7,11 @@ namespace EdgeRtmp.Pipeline.Camera;
 /// <summary>Looks at this machine (V4L2 nodes, rpicam-vid) and decides the camera route for <c>auto</c> or <c>v4l2:DEVICE</c>.</summary>
 public static class CameraSources
 {
-    /// <summary>Our software H.264 encoder; null while this build has none (raw cameras without an M2M encoder are then unusable).</summary>
-    public static SoftwareEncoderLimit? SoftwareEncoder => null;
+    /// <summary>
+    /// Our software H.264 encoder (EdgeRtmp.Media/H264/Encoding) and the most we ask of it on a board's cores:
+    /// 640x360 at 30 fps, the size the emulated box proves end to end. Larger requests are capped and the log says so.
+    /// </summary>
+    public static SoftwareEncoderLimit? SoftwareEncoder { get; } = new(640, 360, 30);
 
     /// <summary>This machine as the selector sees it.</summary>
     public static CameraEnvironment Probe(string devDirectory = "/dev") =>

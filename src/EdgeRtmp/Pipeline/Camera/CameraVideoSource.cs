@@ -10,7 +10,7 @@ namespace EdgeRtmp.Pipeline.Camera;
 
 /// <summary>
 /// A V4L2 camera as the stream's video: an H.264 camera's access units pass straight through; a raw camera's pictures
-/// go through the M2M encoder. The device work runs on a <see cref="V4l2CameraPump"/> thread blocked in poll; frames are
+/// go through the M2M encoder, or our software encoder on the device thread. The device work runs on a <see cref="V4l2CameraPump"/> thread blocked in poll; frames are
 /// stamped with the kernel's capture time mapped onto the <see cref="PipelineClock"/> and packaged there, without
 /// allocating. When the camera is unplugged (ENODEV) the run waits for its node to return (inotify, bounded by
 /// <see cref="ReturnTimeout"/>) and streams again in the same run, so players see a pause, not a restart; past that, the
@@ -29,13 +29,13 @@ public sealed class CameraVideoSource : IMediaSource
     private readonly TimeProvider _time;
     private readonly CameraFrameHandler _handler;
 
-    public CameraVideoSource(CameraPlan plan, VideoOptions video, PipelineClock clock, ILogger logger, TimeProvider? time = null)
+    public CameraVideoSource(CameraPlan plan, VideoOptions video, PipelineClock clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(logger);
-        if (plan.Route is not (CameraRoute.H264Camera or CameraRoute.M2mEncoder) || plan.Device is null || plan.Capture is null)
+        if (plan.Route is not (CameraRoute.H264Camera or CameraRoute.M2mEncoder or CameraRoute.SoftwareEncoder) || plan.Device is null || plan.Capture is null)
         {
             throw new ArgumentException($"not a V4L2 camera route: {plan.Route}", nameof(plan));
         }
@@ -44,13 +44,16 @@ public sealed class CameraVideoSource : IMediaSource
         _video = video;
         _clock = clock;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
+        _time = clock.Time;
         _handler = new CameraFrameHandler(clock, plan.Capture.FramesPerSecond);
         V4l2CaptureRequest capture = plan.Capture;
         string format = string.Create(CultureInfo.InvariantCulture, $"{V4l2PixelFormat.ToString(capture.PixelFormat)} {capture.Width}x{capture.Height}@{capture.FramesPerSecond}");
-        Description = plan.Route == CameraRoute.H264Camera
-            ? $"v4l2 {plan.Device} {format} (H.264 pass-through)"
-            : $"v4l2 {plan.Device} {format} -> {plan.Encoder} H.264";
+        Description = plan.Route switch
+        {
+            CameraRoute.H264Camera => $"v4l2 {plan.Device} {format} (H.264 pass-through)",
+            CameraRoute.M2mEncoder => $"v4l2 {plan.Device} {format} -> {plan.Encoder} H.264",
+            _ => $"v4l2 {plan.Device} {format} -> software H.264",
+        };
     }
 
     public string Description { get; }
@@ -114,6 +117,10 @@ public sealed class CameraVideoSource : IMediaSource
         }
 
         _handler.Begin(sink, format.FramesPerSecond > 0 ? format.FramesPerSecond : request.FramesPerSecond);
+        if (_plan.Route == CameraRoute.SoftwareEncoder)
+        {
+            _handler.UseSoftwareEncoder(format, _video.BitrateKbps, _video.KeyframeInterval);
+        }
         using var pump = new V4l2CameraPump(capture, encoder, _handler, FrameTimeout);
         pump.Start();
         try

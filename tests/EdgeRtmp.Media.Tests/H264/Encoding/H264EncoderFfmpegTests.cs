@@ -51,6 +51,21 @@ public sealed class H264EncoderFfmpegTests : IDisposable
             Assert.True(EncoderHarness.Psnr(raw, result.Reconstruction) > 50);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Slices_on_several_threads_decode_to_our_reconstruction_and_repeat_exactly(int slices)
+    {
+        byte[] raw = EncoderHarness.MakeRawVideo(_directory, "testsrc2=size={size}:rate={rate},noise=alls=10:allf=t", 320, 180, 30, 20);
+        var options = new H264EncoderOptions(320, 180, 30, 500, KeyframeInterval: 10) { Slices = slices };
+        var first = EncoderHarness.Encode(options, raw);
+        var second = EncoderHarness.Encode(options, raw);
+        Assert.Equal(first.Stream, second.Stream); // threads never see each other's macroblocks
+        EncoderHarness.AssertSamePictures(first.Reconstruction, EncoderHarness.Decode(_directory, first.Stream), 320, 180);
+        var single = EncoderHarness.Encode(options with { Slices = 1 }, raw);
+        Assert.InRange(EncoderHarness.Psnr(raw, first.Reconstruction), EncoderHarness.Psnr(raw, single.Reconstruction) - 0.5, 100);
+    }
+
     [Fact]
     public void A_requested_keyframe_is_an_idr_with_parameter_sets_and_the_stream_stays_exact()
     {
@@ -61,12 +76,14 @@ public sealed class H264EncoderFfmpegTests : IDisposable
         EncoderHarness.AssertSamePictures(result.Reconstruction, EncoderHarness.Decode(_directory, result.Stream), 160, 96);
     }
 
-    [Fact]
-    public void Bitrate_holds_within_ten_percent_over_ten_seconds_and_the_buffer_never_overflows()
+    [Theory] // the default two-second GOP, and all-intra
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Bitrate_holds_within_ten_percent_over_ten_seconds_and_the_buffer_never_overflows(int keyframeInterval)
     {
         const int width = 320, height = 180, fps = 30, kbps = 400;
         byte[] raw = EncoderHarness.MakeRawVideo(_directory, "testsrc2=size={size}:rate={rate},noise=alls=8:allf=t", width, height, fps, 10 * fps);
-        var result = EncoderHarness.Encode(new H264EncoderOptions(width, height, fps, kbps), raw);
+        var result = EncoderHarness.Encode(new H264EncoderOptions(width, height, fps, kbps, keyframeInterval), raw);
 
         double actualKbps = result.FrameBytes.Sum() * 8.0 / 10 / 1000;
         Assert.InRange(actualKbps, 0.9 * kbps, 1.1 * kbps);

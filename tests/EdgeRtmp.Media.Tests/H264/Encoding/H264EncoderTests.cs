@@ -56,6 +56,10 @@ public sealed class H264EncoderTests
                 types.Add(nal[0] & 0x1F);
             Assert.Equal(keyframe ? new[] { 7, 8, 5 } : new[] { 1 }, types);
         }
+        var sliced = new H264Encoder(new H264EncoderOptions(64, 48, 25, 200) { Slices = 2 });
+        var slicedOutput = new ArrayBufferWriter<byte>();
+        sliced.Encode(YuvPlanes.FromI420(picture, 64, 48), slicedOutput);
+        Assert.Equal(4, AnnexB.CountNalUnits(slicedOutput.WrittenSpan)); // SPS, PPS, two IDR slices
         Assert.Equal(0x67, encoder.SequenceParameterSet[0]);
         Assert.Equal(0x68, encoder.PictureParameterSet[0]);
     }

@@ -3,9 +3,11 @@ using System.Diagnostics;
 using EdgeRtmp.Devices.V4l2;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.H264;
+using EdgeRtmp.Media.H264.Encoding;
 using EdgeRtmp.Media.TestCard;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Pipeline.Camera;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRtmp.Tests.Pipeline.Camera;
 
@@ -27,29 +29,76 @@ public sealed class CameraFrameHandlerTests
     [Fact]
     public void H264_buffers_become_a_sequence_header_and_pictures_stamped_with_their_capture_time()
     {
-        var sink = new RecordingSink();
-        var handler = new CameraFrameHandler(sink.Clock, 30);
+        // The pipeline clock on a fake time 10 s in; the frames' ages come from the real monotonic clock, as the kernel's do.
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var sink = new CollectingSink();
+        var handler = new CameraFrameHandler(clock, 30);
         handler.Begin(sink, 30);
         byte[][] units = Encode(3);
 
         for (int i = 0; i < units.Length; i++)
         {
-            // Captured 100 ms before it is handed over, as a slow camera might.
-            long captured = MonotonicMicroseconds() - 100_000;
-            long before = (long)sink.Clock.Elapsed.TotalMilliseconds;
-            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, captured, isMonotonic: true, (uint)i, isKeyframe: i == 0));
-            long after = (long)sink.Clock.Elapsed.TotalMilliseconds;
-            uint stamp = sink.Frames[^1].Timestamp;
-            // 100 ms before arrival; while the clock is younger than that, the start of the clock (kept increasing by the packager).
-            Assert.InRange(stamp, Math.Max(0, before - 101), Math.Max(i, after - 99) + 1);
+            time.Advance(TimeSpan.FromMilliseconds(33));
+            // Captured 100 ms before it is handed over, as a slow camera's frame might be.
+            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, MonotonicMicroseconds() - 100_000, isMonotonic: true, (uint)i, isKeyframe: i == 0));
+            long expected = 10_000 + (33 * (i + 1)) - 100;
+            Assert.InRange(sink.Frames[^1].Timestamp, expected - 2, expected);
         }
 
-        IReadOnlyList<RecordingSink.Recorded> frames = sink.Frames;
-        Assert.True(frames[0].Flags.HasFlag(MediaFrameFlags.Metadata));
-        Assert.True(frames[1].Flags.HasFlag(MediaFrameFlags.SequenceHeader));
-        Assert.Equal(0x17, frames[2].Payload[0]);
-        Assert.Equal(0x27, frames[3].Payload[0]);
-        Assert.Equal(5, frames.Count);
+        Assert.True(sink.Frames[0].IsMetadata);
+        Assert.True(sink.Frames[1].IsSequenceHeader);
+        Assert.Equal(0x17, sink.Frames[2].Payload[0]);
+        Assert.Equal(0x27, sink.Frames[3].Payload[0]);
+        Assert.Equal(5, sink.Frames.Count);
+    }
+
+    [Fact]
+    public void Jittery_capture_times_are_stamped_on_the_frame_cadence_and_a_gap_resyncs()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var sink = new CollectingSink();
+        var handler = new CameraFrameHandler(clock, 30);
+        handler.Begin(sink, 30);
+        byte[][] units = Encode(8);
+        // Capture ages as a late driver delivers them: three at once, then a gap of five periods.
+        long[] ageMs = [100, 90, 80, 70, 5, 0, 0, 0];
+        long[] advanceMs = [0, 0, 0, 0, 200, 33, 33, 33];
+        var stamps = new List<uint>();
+        for (int i = 0; i < units.Length; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(advanceMs[i]));
+            handler.OnFrame(units[i], new V4l2Frame(V4l2PixelFormat.H264, MonotonicMicroseconds() - (ageMs[i] * 1000), true, (uint)i, false));
+            stamps.Add(sink.Frames[^1].Timestamp);
+        }
+
+        for (int i = 1; i < 4; i++)
+        {
+            Assert.InRange(stamps[i] - stamps[i - 1], 32u, 34u); // the burst keeps the cadence
+        }
+
+        Assert.InRange(stamps[4], 10_000u + 200 - 5 - 1, 10_000u + 200 - 5); // after the gap: its capture time
+        for (int i = 5; i < 8; i++)
+        {
+            Assert.InRange(stamps[i] - stamps[i - 1], 32u, 34u);
+        }
+    }
+
+    /// <summary>Keeps what it is handed, without the wall clock (the recording sinks of other tests stamp arrivals).</summary>
+    private sealed class CollectingSink : IMediaSink
+    {
+        public List<(uint Timestamp, bool IsMetadata, bool IsSequenceHeader, byte[] Payload)> Frames { get; } = [];
+
+        public void Write(ReadOnlySpan<MediaFrame> frames)
+        {
+            foreach (MediaFrame frame in frames)
+            {
+                Frames.Add((frame.Timestamp, frame.IsMetadata, frame.IsSequenceHeader, frame.Span.ToArray()));
+            }
+        }
     }
 
     [Fact]
@@ -70,13 +119,105 @@ public sealed class CameraFrameHandlerTests
         Assert.True(keyframeWithoutParameterSets.Length < units[30].Length);
         handler.OnFrame(keyframeWithoutParameterSets, Frame(30));
 
-        RecordingSink.Recorded resumed = Assert.Single(sink.Frames.Skip(before));
-        Assert.Equal(0x17, resumed.Payload[0]);
+        // The SPS/PPS kept from the first run go in front of it: a fresh onMetaData and sequence header, then the keyframe.
+        RecordingSink.Recorded[] resumed = [.. sink.Frames.Skip(before)];
+        Assert.Equal(3, resumed.Length);
+        Assert.True(resumed[0].Flags.HasFlag(MediaFrameFlags.Metadata));
+        Assert.True(resumed[1].Flags.HasFlag(MediaFrameFlags.SequenceHeader));
+        Assert.Equal(sink.Frames[1].Payload, resumed[1].Payload);
+        Assert.Equal(0x17, resumed[2].Payload[0]);
         Assert.Equal(1, handler.DroppedPictures);
     }
 
+    [Theory]
+    [InlineData(V4l2PixelFormat.Yuyv, 2 * 320)]
+    [InlineData(V4l2PixelFormat.Nv12, 320)]
+    [InlineData(V4l2PixelFormat.Yuv420, 384)]
+    public void Raw_pictures_go_through_the_software_encoder_and_the_handler_adds_no_allocation(uint pixelFormat, int stride)
+    {
+        var format = new V4l2CaptureFormat(pixelFormat, 320, 180, stride, 0, 30);
+        byte[] picture = new byte[pixelFormat == V4l2PixelFormat.Yuyv ? stride * 180 : (stride * 180) + (stride * 90)];
+        for (int i = 0; i < picture.Length; i++)
+        {
+            picture[i] = (byte)(16 + (i % stride / 2)); // a smooth ramp, as a camera's picture mostly is
+        }
+
+        var recording = new RecordingSink();
+        var handler = new CameraFrameHandler(recording.Clock, 30);
+        handler.Begin(recording, 30);
+        handler.UseSoftwareEncoder(format, 500, 30);
+        handler.OnFrame(picture, new V4l2Frame(pixelFormat, MonotonicMicroseconds(), true, 0, false));
+        handler.OnFrame(picture, new V4l2Frame(pixelFormat, MonotonicMicroseconds(), true, 1, false));
+        Assert.True(recording.Frames[1].Flags.HasFlag(MediaFrameFlags.SequenceHeader));
+        Assert.Equal(0x17, recording.Frames[2].Payload[0]);
+        Assert.Equal(0x27, recording.Frames[3].Payload[0]);
+
+        // What the handler adds to the encoder's own work allocates nothing: the same pictures through a twin encoder
+        // in the same state allocate exactly as much (the encoder's own allocations are its tests' business).
+        var sink = new NullSink();
+        handler.Begin(sink, 30);
+        handler.UseSoftwareEncoder(format, 500, 30);
+        var twin = new H264Encoder(new H264EncoderOptions(320, 180, 30, 500, 30));
+        byte[] i420 = new byte[YuvPlanes.I420Size(320, 180)];
+        var encoded = new ArrayBufferWriter<byte>(256 * 1024);
+        for (int i = 0; i < 40; i++)
+        {
+            handler.OnFrame(picture, new V4l2Frame(pixelFormat, MonotonicMicroseconds(), true, (uint)i, false));
+            TwinEncode(i == 0);
+        }
+
+        long handlerExtra = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                handler.OnFrame(picture, new V4l2Frame(pixelFormat, MonotonicMicroseconds(), true, (uint)i, false));
+            }
+
+            long viaHandler = GC.GetAllocatedBytesForCurrentThread() - start;
+            start = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                TwinEncode(false);
+            }
+
+            handlerExtra = Math.Min(handlerExtra, viaHandler - (GC.GetAllocatedBytesForCurrentThread() - start));
+        }
+
+        Assert.Equal(0, handlerExtra);
+        Assert.Equal(70 + 2, sink.Count);
+
+        void TwinEncode(bool keyframe)
+        {
+            if (keyframe)
+            {
+                twin.RequestKeyframe();
+            }
+
+            YuvPlanes planes;
+            if (pixelFormat == V4l2PixelFormat.Yuyv)
+            {
+                YuvConversion.YuyvToI420(picture, 320, 180, stride, i420);
+                planes = YuvPlanes.FromI420(i420, 320, 180);
+            }
+            else if (pixelFormat == V4l2PixelFormat.Nv12)
+            {
+                YuvConversion.Nv12ToI420(picture, 320, 180, stride, i420);
+                planes = YuvPlanes.FromI420(i420, 320, 180);
+            }
+            else
+            {
+                planes = new YuvPlanes(picture.AsSpan(0, stride * 180), stride, picture.AsSpan(stride * 180, stride / 2 * 90), stride / 2, picture.AsSpan((stride * 180) + (stride / 2 * 90), stride / 2 * 90), stride / 2);
+            }
+
+            encoded.ResetWrittenCount();
+            twin.Encode(planes, encoded);
+        }
+    }
+
     [Fact]
-    public void Frames_that_are_not_H264_are_ignored()
+    public void Raw_frames_without_the_software_encoder_are_ignored()
     {
         var sink = new RecordingSink();
         var handler = new CameraFrameHandler(sink.Clock, 30);
@@ -114,6 +255,22 @@ public sealed class CameraFrameHandlerTests
 
         Assert.Equal(390 + 2, sink.Count);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_new_run_sends_metadata_and_the_sequence_header_again()
+    {
+        var first = new RecordingSink();
+        var handler = new CameraFrameHandler(first.Clock, 30);
+        byte[][] units = Encode(1);
+        handler.Begin(first, 30);
+        handler.OnFrame(units[0], Frame(0));
+        var second = new RecordingSink();
+        handler.Begin(second, 30);
+        handler.OnFrame(units[0], Frame(1));
+
+        Assert.Equal(3, first.Frames.Count);
+        Assert.Equal(first.Frames.Select(f => f.Flags), second.Frames.Select(f => f.Flags));
     }
 
     private static V4l2Frame Frame(uint sequence) => new(V4l2PixelFormat.H264, MonotonicMicroseconds(), isMonotonic: true, sequence, isKeyframe: false);

@@ -1,0 +1,88 @@
+using EdgeRtmp.Box.Tests.Support;
+
+namespace EdgeRtmp.Box.Tests;
+
+/// <summary>
+/// The box's kernel devices and the control channel's hardware helpers (scripts/box/README.md), as the camera, audio
+/// and panel tests will use them; the service user reaches each device through its groups and the udev rule.
+/// </summary>
+[Collection(BoxCollection.Name)]
+public sealed class HardwareTests(BoxFixture box)
+{
+    [Fact]
+    public async Task The_camera_GPIO_chip_and_sound_card_are_there_for_the_service_user()
+    {
+        Assert.Contains("Driver name      : vivid", await box.Control.CheckAsync("runuser -u edgertmp -- v4l2-ctl -d /dev/video0 --info"), StringComparison.Ordinal);
+        var chip = (await box.Control.CheckAsync(". /run/box/gpio-sim && echo $chip")).Trim();
+        Assert.Contains($"{chip} [boxgpio] (8 lines)", await box.Control.CheckAsync("runuser -u edgertmp -- gpiodetect"), StringComparison.Ordinal);
+        Assert.Contains("card 0: Loopback", await box.Control.CheckAsync("runuser -u edgertmp -- arecord -l"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_button_press_is_seen_on_its_line_and_a_driven_LED_is_read_back()
+    {
+        var chip = (await box.Control.CheckAsync(". /run/box/gpio-sim && echo $chip")).Trim();
+
+        await box.Control.CheckAsync("box-button 4 press");
+        Assert.Equal("1", (await box.Control.CheckAsync($"gpioget {chip} 4")).Trim());
+        await box.Control.CheckAsync("box-button 4 release");
+        Assert.Equal("0", (await box.Control.CheckAsync($"gpioget {chip} 4")).Trim());
+
+        // A program drives line 5 high (gpioset holds it until signalled); the LED reads 1 once the request is in
+        // place (polled, bounded), and 0 again once the program has let go.
+        const string until = "for i in $(seq 1 300); do [ \"$(box-led 5)\" = {0} ] && break; sleep 0.1; done; box-led 5";
+        Assert.Equal("1\n0", (await box.Control.CheckAsync(
+            $"gpioset -m signal {chip} 5=1 & driver=$!; {string.Format(System.Globalization.CultureInfo.InvariantCulture, until, 1)}; " +
+            $"kill $driver; wait $driver; {string.Format(System.Globalization.CultureInfo.InvariantCulture, until, 0)}")).Trim());
+    }
+
+    [Fact]
+    public async Task A_WAV_played_into_the_loopback_card_is_captured_on_its_other_side()
+    {
+        // One second of a 1 kHz square wave, 48 kHz S16_LE stereo, written on the host into the shared folder.
+        var wav = Path.Combine(box.ShareDirectory, "square.wav");
+        await File.WriteAllBytesAsync(wav, SquareWave(48000, 1.0));
+
+        // Capture runs first (the loopback passes on only what is played while its other side is open), then the
+        // WAV is played to its end, then the capture is stopped and its samples counted.
+        var captured = await box.Control.CheckAsync(
+            "rm -f /run/box/captured.raw; " +
+            "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -d 60 -t raw /run/box/captured.raw & recorder=$!; " +
+            "until grep -qs RUNNING /proc/asound/card0/pcm1c/sub0/status; do sleep 0.05; done; " +
+            "player=$(box-play /mnt/host/square.wav); while kill -0 $player 2>/dev/null; do sleep 0.1; done; " +
+            "kill -TERM $recorder; wait $recorder; " +
+            "od -An -v -td2 -w4 /run/box/captured.raw | awk '$1 > 8000 { high++ } $1 < -8000 { low++ } END { print high + 0, low + 0 }'",
+            TimeSpan.FromMinutes(5));
+
+        // Every one of the 48,000 frames came through: half of them high, half low.
+        Assert.Equal("24000 24000", captured.Trim());
+    }
+
+    private static byte[] SquareWave(int rate, double seconds)
+    {
+        int frames = (int)(rate * seconds);
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        writer.Write("RIFF"u8);
+        writer.Write(36 + frames * 4);
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write((short)1);
+        writer.Write((short)2);
+        writer.Write(rate);
+        writer.Write(rate * 4);
+        writer.Write((short)4);
+        writer.Write((short)16);
+        writer.Write("data"u8);
+        writer.Write(frames * 4);
+        for (int frame = 0; frame < frames; frame++)
+        {
+            short sample = (frame / (rate / 2000)) % 2 == 0 ? (short)16000 : (short)-16000;
+            writer.Write(sample);
+            writer.Write(sample);
+        }
+
+        writer.Flush();
+        return stream.ToArray();
+    }
+}
