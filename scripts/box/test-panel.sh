@@ -85,6 +85,9 @@ expect_pattern() {
   while true; do
     seen=$(pattern "$1")
     [ "$seen" = "$2" ] && return 0
+    # "blink": either rate. Under emulation on a loaded host the sampling loop can fall below 8 samples a second,
+    # and then a 4 Hz blink aliases to fewer transitions (a slow blink is never counted as fast).
+    [ "$2" = blink ] && [ "$seen" != on ] && [ "$seen" != off ] && return 0
     if [ "$(date +%s)" -ge "$deadline" ]; then echo "line $1 shows $seen, not $2" >&2; return 1; fi
   done
 }
@@ -93,6 +96,12 @@ expect_journal() { # expect_journal EVENTID MINCOUNT SECONDS
   local deadline=$(( $(date +%s) + $3 ))
   until [ "$(journal_count "$1")" -ge "$2" ]; do
     if [ "$(date +%s)" -ge "$deadline" ]; then echo "no log event $1 (#$2)" >&2; return 1; fi
+  done
+}
+expect_journal_text() { # expect_journal_text REGEX SECONDS
+  local deadline=$(( $(date +%s) + $2 ))
+  until ctl "journalctl -u edgertmp --no-pager -o cat | grep -q -E '$1'" >/dev/null; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then echo "no log line like $1" >&2; return 1; fi
   done
 }
 short_press() { ctl "box-button 1 press; sleep 0.2; box-button 1 release" >/dev/null; }
@@ -107,7 +116,8 @@ check "short press: going live (connecting blinks fast or is already live)" expe
 check "live: status LED solid" expect_pattern 0 on 120
 
 stop_nginx
-check "nginx killed: reconnecting, status LED blinks fast" expect_pattern 0 fast 60
+check "nginx killed: reconnecting, status LED blinks" expect_pattern 0 blink 60
+check "nginx killed: the push is retrying" expect_journal_text "Push .*: retrying" 60
 start_nginx
 check "nginx back: live again, status LED solid" expect_pattern 0 on 120
 
