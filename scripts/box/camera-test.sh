@@ -100,7 +100,7 @@ fi
 # 7. an H.264 camera: v4l2loopback fed with the test card's access units (320x180, unlike the configured 640x360);
 # auto takes it first and passes it through, so the host sees the writer's size: nothing was re-encoded.
 box 'setsid /usr/local/bin/edgertmp v4l2-feed --device /dev/video20 --seconds 100 >/run/box/feed.log 2>&1 &'
-loop=$(box /usr/local/bin/edgertmp v4l2-check --device /dev/video20 --frames 30 || true)
+loop=$(box /usr/local/bin/edgertmp v4l2-check --device /dev/video20 --format H264 --width 320 --height 180 --frames 30 || true)
 echo "$loop" | sed 's/^/  loopback: /'
 grep -q '^formats=H264' <<<"$loop" && ok "v4l2loopback: H.264 frames captured from the loopback node" || fail "v4l2loopback capture: $loop"
 box systemctl start edgertmp

@@ -172,16 +172,18 @@ public static class CommandLine
         var device = new Option<string>("--device") { Required = true, Description = "Camera node." };
         var encoder = new Option<string?>("--encoder") { Description = "M2M encoder node to feed." };
         var coded = new Option<string>("--coded") { DefaultValueFactory = _ => "H264", Description = "The encoder's output format (FWHT for vicodec)." };
+        var format = new Option<string>("--format") { DefaultValueFactory = _ => "YUYV", Description = "The camera format to ask for." };
         var width = new Option<int>("--width") { DefaultValueFactory = _ => 640 };
         var height = new Option<int>("--height") { DefaultValueFactory = _ => 360 };
         var fps = new Option<int>("--fps") { DefaultValueFactory = _ => 30 };
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 150 };
-        var command = new Command("v4l2-check", "Run the capture loop for N frames and report.") { device, encoder, coded, width, height, fps, frames };
+        var command = new Command("v4l2-check", "Run the capture loop for N frames and report.") { device, encoder, coded, format, width, height, fps, frames };
         command.Hidden = true;
         command.SetAction((parseResult, cancellationToken) => V4l2CheckCommand.ExecuteAsync(
             parseResult.GetValue(device)!,
             parseResult.GetValue(encoder),
             parseResult.GetValue(coded)!,
+            parseResult.GetValue(format)!,
             parseResult.GetValue(width),
             parseResult.GetValue(height),
             parseResult.GetValue(fps),

@@ -15,9 +15,15 @@ namespace EdgeRtmp.Cli;
 public static class V4l2CheckCommand
 {
     public static async Task<int> ExecuteAsync(
-        string device, string? encoderPath, string coded, int width, int height, int fps, int frames, CliEnvironment environment, CancellationToken cancellationToken)
+        string device, string? encoderPath, string coded, string format, int width, int height, int fps, int frames, CliEnvironment environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        if (!V4l2PixelFormat.TryParse(format, out uint cameraFormat))
+        {
+            environment.Error.WriteLine($"edgertmp: --format {format}: not a four-character code");
+            return CommandLine.UsageError;
+        }
+
         if (!V4l2PixelFormat.TryParse(coded, out uint codedFormat))
         {
             environment.Error.WriteLine($"edgertmp: --coded {coded}: not a four-character code");
@@ -26,14 +32,17 @@ public static class V4l2CheckCommand
 
         try
         {
-            using V4l2Capture capture = V4l2Capture.Open(device, new V4l2CaptureRequest(V4l2PixelFormat.Yuyv, width, height, fps));
+            using V4l2Capture capture = V4l2Capture.Open(device, new V4l2CaptureRequest(cameraFormat, width, height, fps));
             using V4l2M2mEncoder? encoder = encoderPath is null ? null : V4l2M2mEncoder.Open(
                 encoderPath,
                 new V4l2EncoderSettings(capture.Format.PixelFormat, capture.Format.Width, capture.Format.Height, (int)Math.Round(capture.Format.FramesPerSecond), 1000, 30, codedFormat));
             var counter = new FrameCounter(frames);
             using var pump = new V4l2CameraPump(capture, encoder, counter, TimeSpan.FromSeconds(10), warmupFrames: Math.Min(30, frames / 3));
             pump.Start();
-            Task finished = await Task.WhenAny(counter.Reached, pump.Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Waited for on a pool thread: the device thread's Set() then allocates nothing (a Task completion would,
+            // and the check measures the device thread's allocations).
+            Task reached = Task.Run(() => counter.Reached.Wait(cancellationToken), cancellationToken);
+            Task finished = await Task.WhenAny(reached, pump.Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
             pump.Stop();
             await pump.Completion.ConfigureAwait(false);
 
@@ -59,7 +68,7 @@ public static class V4l2CheckCommand
 
             output.WriteLine(Line("allocated_after_warmup", pump.AllocatedBytesAfterWarmup));
             output.WriteLine("cpu_us_per_frame=" + pump.CpuMicrosecondsPerFrame.ToString("0.0", CultureInfo.InvariantCulture));
-            return finished == counter.Reached ? CommandLine.Success : CommandLine.RuntimeFailure;
+            return finished == reached ? CommandLine.Success : CommandLine.RuntimeFailure;
         }
         catch (DeviceException exception)
         {
@@ -105,10 +114,9 @@ public static class V4l2CheckCommand
     /// <summary>Counts what the device thread hands over; completes <see cref="Reached"/> at the frame count.</summary>
     private sealed class FrameCounter(int target) : IV4l2FrameHandler
     {
-        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly HashSet<uint> _formats = [];
 
-        public Task Reached => _reached.Task;
+        public ManualResetEventSlim Reached { get; } = new();
 
         public long Frames { get; private set; }
 
@@ -133,7 +141,7 @@ public static class V4l2CheckCommand
 
             if (Frames >= target)
             {
-                _reached.TrySetResult();
+                Reached.Set();
             }
         }
     }
