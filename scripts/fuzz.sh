@@ -56,7 +56,7 @@ AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_FAST_CAL=1 \
 stats="$out/$target/default/fuzzer_stats"
 stat() { sed -n "s/^$1 *: *//p" "$stats"; }
 crashes=$(stat saved_crashes) hangs=$(stat saved_hangs)
-echo "$target: $(stat execs_done) executions in $(stat run_time) s ($(stat execs_per_sec)/s), $(stat corpus_count) paths, bitmap coverage $(stat bitmap_cvg), $crashes crashes, $hangs hangs"
+echo "$target: $(stat execs_done) executions in $(stat run_time) s ($(stat execs_per_sec)/s), $(stat corpus_count) paths, $(stat edges_found) edges, $crashes crashes, $hangs hangs"
 status=0
 for finding in "$out/$target"/default/crashes/id:* "$out/$target"/default/hangs/id:*; do
   [ -e "$finding" ] || continue

@@ -102,7 +102,7 @@ public class FaultTests
         // The encoder exits after 3 s, every time.
         await using var server = await ServerProcess.StartAsync(video: $"exec:\"{ExecEncoder} -t 3 -f h264 -\"");
         await using var local = await Watcher.StartAsync(server);
-        await server.WaitForLogAsync(l => l.Contains("Video source failed") && l.Contains("restarting in"), TimeSpan.FromSeconds(40), "the source's exit was not noticed");
+        await server.WaitForLogAsync(l => l.Contains("[1102] Source failed: exec") && l.Contains("restarting in"), TimeSpan.FromSeconds(40), "the source's exit was not noticed");
         await local.ExpectFramesAsync(20, TimeSpan.FromSeconds(60), "after the source died and was restarted");
         Assert.False(local.Disconnected);
         Assert.False(server.HasExited);
@@ -115,7 +115,7 @@ public class FaultTests
         // Frames for 3 s, then the process lives on with its output open and says nothing more.
         await using var server = await ServerProcess.StartAsync(video: $"exec:\"sh -c '{ExecEncoder} -t 3 -f h264 -; sleep 60'\"");
         await using var local = await Watcher.StartAsync(server);
-        await server.WaitForLogAsync(l => l.Contains("Video source failed") && l.Contains("restarting in"), TimeSpan.FromSeconds(60), "the hung source was not stopped");
+        await server.WaitForLogAsync(l => l.Contains("[1102] Source failed: exec") && l.Contains("restarting in"), TimeSpan.FromSeconds(60), "the hung source was not stopped");
         await local.ExpectFramesAsync(20, TimeSpan.FromSeconds(60), "after the hung source was restarted");
         Assert.False(local.Disconnected);
     }
