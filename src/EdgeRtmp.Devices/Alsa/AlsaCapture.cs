@@ -171,6 +171,14 @@ public sealed unsafe class AlsaCapture : IDisposable
             nint pcm = _pcm.Pcm;
             Libc.pollfd* descriptors = stackalloc Libc.pollfd[MaxPollDescriptors + 1];
             int count = LibAsound.snd_pcm_poll_descriptors(pcm, descriptors, MaxPollDescriptors);
+            if (count is -Errno.EPIPE or -Errno.ESTRPIPE)
+            {
+                // Plugins such as dsnoop (the usual "default") refuse this while overrun (seen in the emulated box):
+                // recover as a read would, then ask again.
+                Recover(pcm, count);
+                count = LibAsound.snd_pcm_poll_descriptors(pcm, descriptors, MaxPollDescriptors);
+            }
+
             if (count < 1)
             {
                 throw Failure("read its poll descriptors", count);
@@ -312,22 +320,28 @@ public sealed unsafe class AlsaCapture : IDisposable
 
         if (error is -Errno.EPIPE or -Errno.ESTRPIPE or -Errno.EINTR)
         {
-            if (error != -Errno.EINTR)
-            {
-                Interlocked.Increment(ref _overruns);
-            }
-
-            int recovered = LibAsound.snd_pcm_recover(pcm, error, 1);
-            if (recovered < 0)
-            {
-                throw Failure("recover from an overrun", recovered);
-            }
-
-            EnsureRunning(pcm);
+            Recover(pcm, error);
             return 0;
         }
 
         throw Failure("read", error);
+    }
+
+    /// <summary>Recovers from an overrun or a suspend (<c>snd_pcm_recover</c>, counted) or an interrupted call, and restarts capture.</summary>
+    private void Recover(nint pcm, int error)
+    {
+        if (error != -Errno.EINTR)
+        {
+            Interlocked.Increment(ref _overruns);
+        }
+
+        int recovered = LibAsound.snd_pcm_recover(pcm, error, 1);
+        if (recovered < 0)
+        {
+            throw Failure("recover from an overrun", recovered);
+        }
+
+        EnsureRunning(pcm);
     }
 
     /// <summary>A prepared capture stream only starts on a read; poll would wait on it forever, so start it first.</summary>

@@ -26,13 +26,19 @@ public sealed class ExecAudioSourceTests
         Assert.Equal(MediaFrameFlags.Metadata, frames[0].Flags);
         Assert.Equal(new byte[] { 0xAF, 0x00, 0x12, 0x10 }, frames[1].Payload);
         var audio = sink.AudioFrames;
+        int onCadence = 0;
         for (int k = 1; k < audio.Count; k++)
         {
             Assert.Equal(0xAF, audio[k].Payload[0]);
             Assert.Equal(1, audio[k].Payload[1]);
-            // 1024 samples at 44.1 kHz: 23.2 ms, stamped by count from the first frame's arrival.
-            Assert.InRange(audio[k].Timestamp - audio[k - 1].Timestamp, 23u, 24u);
+            // 1024 samples at 44.1 kHz: 23.2 ms, stamped by count from the first frame's arrival; never less, and more
+            // only when ffmpeg stalled past ExecAudioSource.MaxLag (a loaded test machine), which re-anchors forward.
+            uint step = audio[k].Timestamp - audio[k - 1].Timestamp;
+            Assert.True(step >= 23, $"frame {k} {step} ms after the one before");
+            onCadence += step <= 24 ? 1 : 0;
         }
+
+        Assert.True(onCadence >= (audio.Count - 1) * 0.8, $"{onCadence} of {audio.Count - 1} steps on the 23.2 ms cadence");
     }
 
     [Fact]
