@@ -42,7 +42,7 @@ public class PublishSourceTests
         var error = new StringWriter();
         var environment = new CliEnvironment { Out = new StringWriter(), Error = error, DefaultConfigFile = "/nonexistent/edgertmp.json" };
         Task<int> publish = CommandLine.InvokeAsync(
-            ["publish", "--to", server.Url("live/tone?key=secret"), "--video", "testcard", "--audio", "tone", "--duration", "8"],
+            ["publish", "--to", server.Url("live/tone?key=secret"), "--video", "testcard", "--audio", "tone", "--duration", "20"],
             environment, CancellationToken.None);
         Assert.True(await server.WaitForPublisherAsync("live/tone", TimeSpan.FromSeconds(15)), error.ToString());
 
@@ -55,6 +55,6 @@ public class PublishSourceTests
         Assert.True(decode.ExitCode == 0, decode.Stderr);
         Assert.Equal("", decode.Stderr.Trim());
 
-        Assert.Equal(0, await publish.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await publish.WaitAsync(TimeSpan.FromSeconds(60)));
     }
 }
