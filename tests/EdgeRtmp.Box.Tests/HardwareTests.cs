@@ -26,7 +26,8 @@ public sealed class HardwareTests(BoxFixture box)
         var devices = await box.Control.CheckAsync("runuser -u edgertmp -- /usr/local/bin/edgertmp devices");
 
         Assert.Matches(@"/dev/video0 .*driver vivid", devices);
-        Assert.Matches(@"hw:0,1 .*Loopback", devices);
+        // The capture side of the loopback, by the name `--audio alsa:` takes.
+        Assert.Contains("plughw:CARD=Loopback,DEV=1 ", devices, StringComparison.Ordinal);
         Assert.Contains($"/dev/{chip}", devices, StringComparison.Ordinal);
     }
 
