@@ -25,7 +25,7 @@ if [ ! -s "$base" ]; then
   sources=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
   [ -n "$sources" ] || sources=$(grep -h '^deb ' /etc/apt/sources.list 2>/dev/null || true)
   # The host's own apt sources, so the box comes from the same archive as everything else.
-  printf '%s\n' "$sources" | mmdebstrap --quiet --mode=root --arch=arm64 --variant=minbase \
+  printf '%s\n' "$sources" | mmdebstrap --quiet --mode=root --format=tar --arch=arm64 --variant=minbase \
     --include="$BOX_ROOT_PACKAGES" "$BOX_SUITE" "$base.part" - ||
     box_die "mmdebstrap failed"
   mv "$base.part" "$base"
