@@ -162,7 +162,15 @@ public sealed class AacPcmPackager
             : presentation - (frameDuration * delayFrames);
         _frames++;
         int length = _encoder.Encode(frame, _tagBody.AsSpan(AacFramePackager.TagHeaderLength));
-        uint timestamp = stamp <= TimeSpan.Zero ? 0 : unchecked((uint)(stamp.Ticks / TimeSpan.TicksPerMillisecond));
+        if (stamp < TimeSpan.Zero)
+        {
+            // The encoder's priming of a source that started within two frames of the clock's origin would present
+            // before the stream begins: stamped 0, two access units shared one timestamp. It decodes to the silence
+            // before the first sample, so it is left out; the encoder keeps its state.
+            return;
+        }
+
+        uint timestamp = unchecked((uint)(stamp.Ticks / TimeSpan.TicksPerMillisecond));
         _packager.Write(_config, _tagBody.AsSpan(0, AacFramePackager.TagHeaderLength + length), timestamp, sink);
     }
 }

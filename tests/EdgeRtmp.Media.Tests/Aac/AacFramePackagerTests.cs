@@ -104,6 +104,25 @@ public sealed class AacFramePackagerTests
     }
 
     [Fact]
+    public void PrimingThatWouldPresentBeforeTheClocksOriginIsLeftOutSoNoTwoFramesShareAStamp()
+    {
+        var sink = new Sink();
+        var packager = new AacPcmPackager(new AacEncoderOptions(48_000, 1, 64));
+        var tone = new TestTone(48_000, 1);
+        var pcm = new short[1024];
+        for (int k = 0; k < 5; k++)
+        {
+            tone.Fill(pcm, k * 1024L);
+            packager.Write(pcm, TimeSpan.FromMilliseconds(5 + (k * 1024 * 1000.0 / 48_000)), sink);
+        }
+
+        // A source started 5 ms after the clock: access units 0 and 1 would present at -38 and -16 ms.
+        uint[] stamps = sink.Frames.Where(f => f.Kind == MediaKind.Audio && f.Flags == MediaFrameFlags.None).Select(f => f.Timestamp).ToArray();
+        Assert.Equal(new uint[] { 5, 26, 47 }, stamps);
+        Assert.Single(sink.Frames, f => f.Flags == MediaFrameFlags.SequenceHeader);
+    }
+
+    [Fact]
     public void EncodingAndPackagingTakeNoAllocation()
     {
         var sink = new Sink { Record = false };
