@@ -19,7 +19,6 @@ namespace EdgeRtmp.Pipeline.Audio;
 /// </summary>
 public sealed class ExecAudioSource : IMediaSource
 {
-    private const int MaxLoggedLineLength = 200;
     private const int ReadBufferSize = 64 * 1024;
     private const string SetsidPath = "/usr/bin/setsid";
 
@@ -197,56 +196,8 @@ public sealed class ExecAudioSource : IMediaSource
 
     private TimeSpan FrameOffset(long frames) => TimeSpan.FromTicks(frames * AacEncoder.FrameSamples * TimeSpan.TicksPerSecond / _sampleRate);
 
-    private async Task LogStandardErrorAsync(Process process)
-    {
-        try
-        {
-            string? line;
-            while ((line = await process.StandardError.ReadLineAsync().ConfigureAwait(false)) is not null)
-            {
-                if (line.Length > 0 && _logger.IsEnabled(LogLevel.Debug))
-                {
-                    AudioLog.ExecStandardError(_logger, line.Length > MaxLoggedLineLength ? line[..MaxLoggedLineLength] + "…" : line);
-                }
-            }
-        }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The pipe went away with the process.
-        }
-    }
+    private Task LogStandardErrorAsync(Process process) =>
+        ChildProcess.LogStandardErrorAsync(process, () => _logger.IsEnabled(LogLevel.Debug), line => AudioLog.ExecStandardError(_logger, line));
 
-    /// <summary>SIGTERM to the process group (through kill(1): interop lives in EdgeRtmp.Devices), then SIGKILL to the whole tree after the grace time.</summary>
-    private async Task TerminateAsync(Process process, bool ownGroup)
-    {
-        try
-        {
-            if (process.HasExited)
-            {
-                return;
-            }
-
-            string target = (ownGroup ? "-" : "") + process.Id.ToString(CultureInfo.InvariantCulture);
-            using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", "--", target]) { UseShellExecute = false }))
-            {
-                if (kill is not null)
-                {
-                    await kill.WaitForExitAsync().WaitAsync(StopGrace).ConfigureAwait(false);
-                }
-            }
-
-            await process.WaitForExitAsync().WaitAsync(StopGrace).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is TimeoutException or Win32Exception or InvalidOperationException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Exited meanwhile.
-            }
-        }
-    }
+    private Task TerminateAsync(Process process, bool ownGroup) => ChildProcess.TerminateAsync(process, ownGroup, StopGrace);
 }
