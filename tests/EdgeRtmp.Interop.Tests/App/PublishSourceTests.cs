@@ -27,7 +27,7 @@ public class PublishSourceTests
 
         // The publisher runs 20 s: on a loaded machine the probe alone has taken more than 8, and a decoder that joins
         // after the publisher has left waits for a stream that never comes.
-        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/card"), "-t", "3", "-f", "null", "-");
+        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/card"), "-t", "3", "-enc_time_base", "-1", "-f", "null", "-");
         Assert.True(decode.ExitCode == 0, decode.Stderr);
         Assert.Equal("", decode.Stderr.Trim());
 
@@ -51,7 +51,7 @@ public class PublishSourceTests
         Assert.True(probe.ExitCode == 0, probe.Stderr);
         Assert.Equal("codec_name=aac\nprofile=LC\nsample_rate=48000\nchannels=1", probe.Stdout.Trim().ReplaceLineEndings("\n"));
 
-        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/tone"), "-t", "3", "-f", "null", "-");
+        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/tone"), "-t", "3", "-enc_time_base", "-1", "-f", "null", "-");
         Assert.True(decode.ExitCode == 0, decode.Stderr);
         Assert.Equal("", decode.Stderr.Trim());
 

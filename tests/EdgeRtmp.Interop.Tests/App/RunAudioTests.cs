@@ -73,7 +73,7 @@ public class RunAudioTests(ITestOutputHelper output)
         // The constant itself: the AAC look-ahead (42.7 ms) plus up to a frame of each kind for where in the cadence a packet falls.
         Assert.InRange(first, 0, 43 + 21 + 33);
 
-        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", app.Url, "-t", "4", "-f", "null", "-");
+        var decode = await PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", app.Url, "-t", "4", "-enc_time_base", "-1", "-f", "null", "-");
         Assert.True(decode.ExitCode == 0, decode.Stderr);
         Assert.Equal("", decode.Stderr + decode.Stdout);
     }

@@ -26,7 +26,7 @@ public class FfmpegServerTests
         [
             PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/cam"), "-t", "4", "-c", "copy", "-f", "flv", first),
             PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/cam"), "-t", "4", "-c", "copy", "-f", "flv", second),
-            PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/cam"), "-t", "4", "-f", "null", "-"),
+            PeerProcess.RunAsync(PeerTimeout, "ffmpeg", "-v", "error", "-i", server.Url("live/cam"), "-t", "4", "-enc_time_base", "-1", "-f", "null", "-"),
         ];
         (int ExitCode, string Stdout, string Stderr)[] results = await Task.WhenAll(players);
 

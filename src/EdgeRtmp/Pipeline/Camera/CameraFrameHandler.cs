@@ -179,10 +179,11 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
 
     /// <summary>
     /// Keeps the frame cadence: a frame within a period of where the rate puts it is stamped there (drifting toward
-    /// its capture time by at most 2 % of a period per frame), so players that output at a constant rate never see two
-    /// frames in one slot (ffmpeg: "non monotonically increasing dts"); after a gap (dropped frames, a stall) the
-    /// stamp is the capture time again. Capture times jitter when a driver is late or the clock mapping falls back to
-    /// arrival time.
+    /// its capture time by at most 2 % of a period per frame), so stamps stay a period apart however unevenly a late
+    /// driver hands frames over; after a gap (dropped frames, a stall) the stamp is the capture time again. Capture
+    /// times jitter when a driver is late or the clock mapping falls back to arrival time. A player that rounds
+    /// millisecond stamps onto a 1/fps grid from its own start can still put two frames in one slot now and then
+    /// (ffmpeg's null muxer: "non monotonically increasing dts"): that is the FLV time base, which no cadence avoids.
     /// </summary>
     private uint Stamp(double capturedMs)
     {
