@@ -23,9 +23,6 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1106, Level = LogLevel.Debug, Message = "exec stderr: {Line}")]
     public static partial void ExecStandardError(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Audio source {Requested}: there is no AAC encoder in this build, so the stream is video only")]
-    public static partial void AudioNotAvailable(ILogger logger, string requested);
-
     [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Video source none: serving external publishers only")]
     public static partial void NoVideoSource(ILogger logger);
 
