@@ -106,6 +106,7 @@ foreach (Player player in players)
 }
 
 var latencies = new List<double>();
+var audioLatencies = new List<double>();
 int receivingAtEnd = 0, connected = 0, missingKeyframes = 0, firstFrameNotKey = 0;
 long bytes = 0, videoFrames = 0, audioFrames = 0;
 foreach (Player player in players)
@@ -133,15 +134,18 @@ foreach (Player player in players)
         else
         {
             latencies.AddRange(player.ExactLatenciesMs);
+            audioLatencies.AddRange(player.ExactAudioLatenciesMs);
         }
     }
 }
 
 latencies.Sort();
-double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Count - 1, Math.Round(p * (latencies.Count - 1)))];
+audioLatencies.Sort();
+double Percentile(double p) => PercentileOf(latencies, p);
+double PercentileOf(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"players={playerCount} connected={connected} failed={failures} receiving_at_end={receivingAtEnd} bytes={bytes} video_frames={videoFrames} audio_frames={audioFrames} " +
-    $"keyframes_seen={keyframes.Count} keyframes_missing={missingKeyframes} first_frame_not_key={firstFrameNotKey} latency_p50_ms={Percentile(0.50):0.0} latency_p99_ms={Percentile(0.99):0.0} latency_max_ms={Percentile(1):0.0} latency_samples={latencies.Count} latency_kind={(publisher is null ? "relative" : "exact")}"));
+    $"keyframes_seen={keyframes.Count} keyframes_missing={missingKeyframes} first_frame_not_key={firstFrameNotKey} latency_p50_ms={Percentile(0.50):0.0} latency_p99_ms={Percentile(0.99):0.0} latency_max_ms={Percentile(1):0.0} latency_samples={latencies.Count} latency_kind={(publisher is null ? "relative" : "exact")} latency_audio_p50_ms={PercentileOf(audioLatencies, 0.50):0.0} latency_audio_p99_ms={PercentileOf(audioLatencies, 0.99):0.0}"));
 Environment.Exit(0);
 
 static Dictionary<string, string> ParseArguments(string[] args)
@@ -172,6 +176,7 @@ internal sealed class Player(Stopwatch clock, SamplePublisher? publisher) : IRtm
     public readonly HashSet<uint> Keyframes = [];
     public readonly List<long> Offsets = new(4096);
     public readonly List<double> ExactLatenciesMs = new(4096);
+    public readonly List<double> ExactAudioLatenciesMs = new(4096);
     public long PlayStartTicks;
 
     public void OnMedia(in MessageHeader header, ReadOnlySpan<byte> payload)
@@ -185,6 +190,11 @@ internal sealed class Player(Stopwatch clock, SamplePublisher? publisher) : IRtm
             if (header.Type == RtmpMessageType.Audio)
             {
                 AudioFrames++;
+                if (publisher is not null && publisher.TryGetSendTicks(video: false, header.Timestamp, out long audioSentTicks) && audioSentTicks > PlayStartTicks)
+                {
+                    ExactAudioLatenciesMs.Add((nowTicks - audioSentTicks) * 1000.0 / Stopwatch.Frequency);
+                }
+
                 return;
             }
 
@@ -213,7 +223,7 @@ internal sealed class Player(Stopwatch clock, SamplePublisher? publisher) : IRtm
                 Offsets.Add(now - header.Timestamp);
             }
 
-            if (publisher is not null && publisher.TryGetSendTicks(header.Timestamp, out long sentTicks) && sentTicks > PlayStartTicks)
+            if (publisher is not null && publisher.TryGetSendTicks(video: true, header.Timestamp, out long sentTicks) && sentTicks > PlayStartTicks)
             {
                 ExactLatenciesMs.Add((nowTicks - sentTicks) * 1000.0 / Stopwatch.Frequency);
             }

@@ -15,9 +15,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 internal sealed class SamplePublisher(Stopwatch clock)
 {
     private readonly ConcurrentDictionary<uint, long> _videoSentTicks = new();
+    private readonly ConcurrentDictionary<uint, long> _audioSentTicks = new();
 
-    /// <summary>When the video message of <paramref name="timestamp"/> was handed to the socket (stopwatch ticks).</summary>
-    public bool TryGetSendTicks(uint timestamp, out long ticks) => _videoSentTicks.TryGetValue(timestamp, out ticks);
+    /// <summary>When the video or audio message of <paramref name="timestamp"/> was handed to the socket (stopwatch ticks).</summary>
+    public bool TryGetSendTicks(bool video, uint timestamp, out long ticks) =>
+        (video ? _videoSentTicks : _audioSentTicks).TryGetValue(timestamp, out ticks);
 
     public async Task RunAsync(string file, RtmpUrl target, CancellationToken cancellationToken)
     {
@@ -47,9 +49,9 @@ internal sealed class SamplePublisher(Stopwatch clock)
             }
 
             MediaFrame frame = MediaFramePool.Shared.Rent(kind, tag.Timestamp, flags, payload.AsSpan(skip));
-            if (kind == MediaKind.Video && (flags & MediaFrameFlags.SequenceHeader) == 0)
+            if (kind is MediaKind.Video or MediaKind.Audio && (flags & MediaFrameFlags.SequenceHeader) == 0)
             {
-                _videoSentTicks[tag.Timestamp] = clock.ElapsedTicks;
+                (kind == MediaKind.Video ? _videoSentTicks : _audioSentTicks)[tag.Timestamp] = clock.ElapsedTicks;
             }
 
             client.Connection.EnqueueMedia(frame, streamId);
