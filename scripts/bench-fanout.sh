@@ -169,6 +169,10 @@ run_one() { # server N
   kill $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   wait $publisher 2>/dev/null || true
+  if [ "$server" = edgertmp ]; then
+    # Players we disconnected as too slow (CloseReason SlowPeer): a reason for "receiving at end" below N.
+    line="$line slow_peer_closes=$(grep -c -e 'could not keep up' -e 'did not read' "$work/edgertmp.log" || true)"
+  fi
   local cpu; cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')
   local per_player; per_player=$(awk -v a="$rss_before" -v b="$rss_players" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')
   result[$server,$n]="cpu_s=$cpu window_s=$window cpu_pct=$(awk -v c="$cpu" -v w="$window" 'BEGIN { printf "%.1f", 100 * c / w }') whole_cpu_s=$whole peak_rss_kib=$hwm rss_per_player_kib=$per_player $line"
