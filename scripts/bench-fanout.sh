@@ -15,6 +15,10 @@
 # (apt-get install rtmpdump) writing to /dev/null, an outside player; "receiving at end" counts those whose
 # output (the stream, written to /dev/null) still grew in the last 2 s. BINARY=jit (default): dotnet edgertmp.dll; BINARY=aot: the
 # Native-AOT binary, published here, or AOT_BINARY=path (artifacts/aot-smoke/bin/edgertmp after scripts/aot-smoke.sh).
+# PUBLISHER=ffmpeg (default): ffmpeg -re -c copy publishes. PUBLISHER=load: edgertmp-load publishes the same sample the
+# same way (each tag alone when due) and plays it with 2 probe players of its own, which measure the relay latency
+# exactly (a video message's arrival minus the moment the publisher sent it, one clock); p50/p99 in the tables are
+# then theirs, beside whatever players the run uses.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,6 +26,7 @@ COUNTS=${COUNTS:-"1 10 50 100 300"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
 PLAYER=${PLAYER:-load}
 BINARY=${BINARY:-jit}
+PUBLISHER=${PUBLISHER:-ffmpeg}
 work=$(mktemp -d /tmp/edgertmp-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
 
@@ -99,7 +104,14 @@ run_one() { # server N
   port=$((20000 + RANDOM % 20000))
   if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port); fi
   wait_port $port
-  ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
+  local probe_out="$work/probe-$server-$n.txt"
+  if [ "$PUBLISHER" = load ]; then
+    # Probes join 8 s in (after the warm-up, about when the players start) and stay to well past the run's end.
+    dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --publish "$sample" --publish-url "rtmp://127.0.0.1:$port/live/cam?key=bench" \
+      --publish-lead 8 --players 2 --duration $((SECONDS_PER_RUN + 6)) --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
+  else
+    ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
+  fi
   publisher=$!
   sleep 3
   # Warm-up: 10 players for 3 s, gone before the baseline, so the per-player figure is what each further player
@@ -148,17 +160,26 @@ run_one() { # server N
   fi
   local cpu_end; cpu_end=$(cpu_seconds $pid)
   local whole; whole=$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { printf "%.3f", b - a }')
+  if [ "$PUBLISHER" = load ]; then
+    # The probes end on their own (their output is the latency); only their own players' fields are kept.
+    timeout 60 tail --pid=$publisher -f /dev/null || true
+    line="$line $(tr ' ' '\n' <"$probe_out" | grep '^latency_' | tr '\n' ' ')"
+  fi
   kill $publisher 2>/dev/null || true
   kill $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   wait $publisher 2>/dev/null || true
+  if [ "$server" = edgertmp ]; then
+    # Players we disconnected as too slow (CloseReason SlowPeer): a reason for "receiving at end" below N.
+    line="$line slow_peer_closes=$(grep -c -e 'could not keep up' -e 'did not read' "$work/edgertmp.log" || true)"
+  fi
   local cpu; cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')
   local per_player; per_player=$(awk -v a="$rss_before" -v b="$rss_players" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')
   result[$server,$n]="cpu_s=$cpu window_s=$window cpu_pct=$(awk -v c="$cpu" -v w="$window" 'BEGIN { printf "%.1f", 100 * c / w }') whole_cpu_s=$whole peak_rss_kib=$hwm rss_per_player_kib=$per_player $line"
   echo "$server N=$n: ${result[$server,$n]}" >&2
 }
 
-field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { v = $2 } END { print v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 for n in $COUNTS; do
@@ -167,7 +188,7 @@ for n in $COUNTS; do
 done
 
 echo
-echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RUN} s per run; players: $PLAYER; edgertmp: $BINARY; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%F)"
+echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RUN} s per run; players: $PLAYER; publisher: $PUBLISHER; edgertmp: $BINARY; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%F)"
 printf '| N | server | whole-run CPU s | steady CPU %% of a core | peak RSS MiB | RSS/player KiB | receiving at end | keyframes missed | first frame not key | p50 ms | p99 ms |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in $COUNTS; do

@@ -18,20 +18,38 @@ using Microsoft.Extensions.Logging.Abstractions;
 // player stands for "no delay" and each frame's latency is its (arrival - T) minus that minimum:
 // relay latency relative to the fastest delivery observed. The first 2 s of each player (the GOP
 // burst that starts it) are left out.
+//
+// With --publish FILE the load client is the publisher too (SamplePublisher: the file looped, each tag sent alone
+// when due, as ffmpeg -re does) and latency is exact: a video message's arrival at a player minus the moment the
+// publisher handed it to its socket, one clock for both. Messages sent before the player started playing (its GOP
+// replay) are left out.
 var arguments = ParseArguments(args);
 string url = arguments.GetValueOrDefault("url") ?? throw new ArgumentException("--url is required");
 int playerCount = int.Parse(arguments.GetValueOrDefault("players") ?? "1", CultureInfo.InvariantCulture);
 double duration = double.Parse(arguments.GetValueOrDefault("duration") ?? "10", CultureInfo.InvariantCulture);
 int rampMs = int.Parse(arguments.GetValueOrDefault("ramp-ms") ?? "5", CultureInfo.InvariantCulture);
 RtmpUrl target = RtmpUrl.Parse(url);
+string? publishFile = arguments.GetValueOrDefault("publish");
 
 var clock = Stopwatch.StartNew();
+SamplePublisher? publisher = null;
+using var stopPublishing = new CancellationTokenSource();
+Task publishing = Task.CompletedTask;
+if (publishFile is not null)
+{
+    publisher = new SamplePublisher(clock);
+    RtmpUrl publishTarget = RtmpUrl.Parse(arguments.GetValueOrDefault("publish-url") ?? url);
+    publishing = Task.Run(() => publisher.RunAsync(publishFile, publishTarget, stopPublishing.Token));
+    double lead = double.Parse(arguments.GetValueOrDefault("publish-lead") ?? "0", CultureInfo.InvariantCulture);
+    await Task.Delay(TimeSpan.FromSeconds(lead));
+}
+
 var players = new List<Player>(playerCount);
 var clients = new ConcurrentBag<RtmpClient>();
 int failures = 0;
 for (int i = 0; i < playerCount; i++)
 {
-    var player = new Player(clock);
+    var player = new Player(clock, publisher);
     players.Add(player);
     _ = Task.Run(async () =>
     {
@@ -42,6 +60,7 @@ for (int i = 0; i < playerCount; i++)
                 NullLogger.Instance, CancellationToken.None);
             clients.Add(client);
             uint streamId = await client.CreateStreamAsync(CancellationToken.None);
+            player.PlayStartTicks = clock.ElapsedTicks;
             await client.PlayAsync(streamId, target.StreamName, player, CancellationToken.None);
             player.Connected = true;
         }
@@ -59,6 +78,10 @@ for (int i = 0; i < playerCount; i++)
 
 await Task.Delay(TimeSpan.FromSeconds(duration));
 long end = clock.ElapsedMilliseconds;
+if (publishing.IsFaulted)
+{
+    Console.Error.WriteLine($"publisher failed: {publishing.Exception!.InnerException!.Message}");
+}
 
 // Every keyframe any player saw, by timestamp: a player missed one if it was in its active span and never arrived.
 var keyframes = new SortedSet<uint>();
@@ -82,7 +105,8 @@ foreach (Player player in players)
     }
 }
 
-var latencies = new List<long>();
+var latencies = new List<double>();
+var audioLatencies = new List<double>();
 int receivingAtEnd = 0, connected = 0, missingKeyframes = 0, firstFrameNotKey = 0;
 long bytes = 0, videoFrames = 0, audioFrames = 0;
 foreach (Player player in players)
@@ -103,15 +127,25 @@ foreach (Player player in players)
             }
         }
 
-        latencies.AddRange(player.Offsets.Select(offset => offset - minimumOffset));
+        if (publisher is null)
+        {
+            latencies.AddRange(player.Offsets.Select(offset => (double)(offset - minimumOffset)));
+        }
+        else
+        {
+            latencies.AddRange(player.ExactLatenciesMs);
+            audioLatencies.AddRange(player.ExactAudioLatenciesMs);
+        }
     }
 }
 
 latencies.Sort();
-double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Count - 1, Math.Round(p * (latencies.Count - 1)))];
+audioLatencies.Sort();
+double Percentile(double p) => PercentileOf(latencies, p);
+double PercentileOf(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"players={playerCount} connected={connected} failed={failures} receiving_at_end={receivingAtEnd} bytes={bytes} video_frames={videoFrames} audio_frames={audioFrames} " +
-    $"keyframes_seen={keyframes.Count} keyframes_missing={missingKeyframes} first_frame_not_key={firstFrameNotKey} latency_p50_ms={Percentile(0.50)} latency_p99_ms={Percentile(0.99)} latency_samples={latencies.Count}"));
+    $"keyframes_seen={keyframes.Count} keyframes_missing={missingKeyframes} first_frame_not_key={firstFrameNotKey} latency_p50_ms={Percentile(0.50):0.0} latency_p99_ms={Percentile(0.99):0.0} latency_max_ms={Percentile(1):0.0} latency_samples={latencies.Count} latency_kind={(publisher is null ? "relative" : "exact")} latency_audio_p50_ms={PercentileOf(audioLatencies, 0.50):0.0} latency_audio_p99_ms={PercentileOf(audioLatencies, 0.99):0.0}"));
 Environment.Exit(0);
 
 static Dictionary<string, string> ParseArguments(string[] args)
@@ -126,7 +160,7 @@ static Dictionary<string, string> ParseArguments(string[] args)
 }
 
 /// <summary>One player's counters; the receive loop is its only writer.</summary>
-internal sealed class Player(Stopwatch clock) : IRtmpPlaySink
+internal sealed class Player(Stopwatch clock, SamplePublisher? publisher) : IRtmpPlaySink
 {
     private const long WarmUpMs = 2000;
     private long _firstArrivalMs = -1;
@@ -141,10 +175,14 @@ internal sealed class Player(Stopwatch clock) : IRtmpPlaySink
     public uint LastVideoTimestamp;
     public readonly HashSet<uint> Keyframes = [];
     public readonly List<long> Offsets = new(4096);
+    public readonly List<double> ExactLatenciesMs = new(4096);
+    public readonly List<double> ExactAudioLatenciesMs = new(4096);
+    public long PlayStartTicks;
 
     public void OnMedia(in MessageHeader header, ReadOnlySpan<byte> payload)
     {
-        long now = clock.ElapsedMilliseconds;
+        long nowTicks = clock.ElapsedTicks;
+        long now = nowTicks * 1000 / Stopwatch.Frequency;
         lock (this)
         {
             Bytes += payload.Length;
@@ -152,6 +190,11 @@ internal sealed class Player(Stopwatch clock) : IRtmpPlaySink
             if (header.Type == RtmpMessageType.Audio)
             {
                 AudioFrames++;
+                if (publisher is not null && publisher.TryGetSendTicks(video: false, header.Timestamp, out long audioSentTicks) && audioSentTicks > PlayStartTicks)
+                {
+                    ExactAudioLatenciesMs.Add((nowTicks - audioSentTicks) * 1000.0 / Stopwatch.Frequency);
+                }
+
                 return;
             }
 
@@ -178,6 +221,11 @@ internal sealed class Player(Stopwatch clock) : IRtmpPlaySink
             if (now - _firstArrivalMs > WarmUpMs)
             {
                 Offsets.Add(now - header.Timestamp);
+            }
+
+            if (publisher is not null && publisher.TryGetSendTicks(video: true, header.Timestamp, out long sentTicks) && sentTicks > PlayStartTicks)
+            {
+                ExactLatenciesMs.Add((nowTicks - sentTicks) * 1000.0 / Stopwatch.Frequency);
             }
         }
     }

@@ -10,6 +10,13 @@ public interface IRtmpTransport : IAsyncDisposable
     /// <summary>Receives into <paramref name="buffer"/>; 0 means the peer closed.</summary>
     ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes when bytes (or the peer's end) are there to receive, without a buffer: a connection that is idle
+    /// between reads (a player sends an acknowledgement every few seconds) holds none while it waits. A transport that
+    /// cannot wait this way completes at once.
+    /// </summary>
+    ValueTask WaitUntilReadableAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>Sends every byte of every segment, in order, as one gathered write where the transport can.</summary>
     ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken);
 

@@ -48,8 +48,11 @@ public sealed class RtmpConnection : IAsyncDisposable
     /// <summary>A polite close (<see cref="CloseAfterSendingAsync"/>) keeps its own reason when the peer hangs up first.</summary>
     private CloseReason? _closingReason;
 
-    /// <summary>Players send little (acknowledgements): they keep 2 KiB; a publisher whose reads fill it grows it to 64 KiB.</summary>
-    private byte[] _receiveBuffer = new byte[InitialReceiveBuffer];
+    /// <summary>
+    /// Players send little (acknowledgements, ping answers): between reads they hold no buffer, and read into a pooled
+    /// 2 KiB one; a publisher whose reads fill it grows it (up to 64 KiB) and keeps its own.
+    /// </summary>
+    private byte[] _receiveBuffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
     private int _received;
     private long _lastReceive;
     private Task _sendLoop = Task.CompletedTask;
@@ -268,10 +271,20 @@ public sealed class RtmpConnection : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReceiveAsync(CancellationToken cancellationToken)
     {
+        if (_received == 0 && _receiveBuffer.Length == InitialReceiveBuffer)
+        {
+            // Nothing pending and never grown (a player): give the buffer back while the peer is quiet. 2 KiB of
+            // each player's memory, most of the time.
+            ArrayPool<byte>.Shared.Return(_receiveBuffer);
+            _receiveBuffer = [];
+            await _transport.WaitUntilReadableAsync(cancellationToken).ConfigureAwait(false);
+            _receiveBuffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        }
+
         if (_received == _receiveBuffer.Length)
         {
             // Only the handshake can get here (the chunk reader consumes partial chunks).
-            Array.Resize(ref _receiveBuffer, _receiveBuffer.Length * 2);
+            GrowReceiveBuffer();
         }
 
         int space = _receiveBuffer.Length - _received;
@@ -284,12 +297,25 @@ public sealed class RtmpConnection : IAsyncDisposable
         if (count == space && _receiveBuffer.Length < MaxReceiveBuffer)
         {
             // The read filled the buffer: more was waiting. Fewer, larger reads from here on.
-            Array.Resize(ref _receiveBuffer, _receiveBuffer.Length * 2);
+            GrowReceiveBuffer();
         }
 
         _received += count;
         Volatile.Write(ref _lastReceive, _time.GetTimestamp());
         return true;
+    }
+
+    /// <summary>Doubles the receive buffer; a grown one is the connection's own, the pooled first one goes back.</summary>
+    private void GrowReceiveBuffer()
+    {
+        byte[] bigger = new byte[_receiveBuffer.Length * 2];
+        _receiveBuffer.CopyTo(bigger, 0);
+        if (_receiveBuffer.Length == InitialReceiveBuffer)
+        {
+            ArrayPool<byte>.Shared.Return(_receiveBuffer);
+        }
+
+        _receiveBuffer = bigger;
     }
 
     private void Compact(ReadOnlySequence<byte> unconsumed)

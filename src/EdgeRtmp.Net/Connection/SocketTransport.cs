@@ -36,6 +36,11 @@ public sealed class SocketTransport : IRtmpTransport
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
+    /// <summary>A zero-byte receive: the runtime waits for readability (epoll) and reads nothing.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask WaitUntilReadableAsync(CancellationToken cancellationToken) =>
+        await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(IList<ArraySegment<byte>> segments, CancellationToken cancellationToken)
     {

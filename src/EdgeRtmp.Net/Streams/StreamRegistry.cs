@@ -8,6 +8,16 @@ public sealed class StreamRegistry
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _hubs = new(StringComparer.Ordinal);
+    private readonly TimeSpan _audioHold;
+    private readonly TimeProvider _time;
+
+    /// <param name="audioHold">The hubs' audio hold (<see cref="StreamHub"/>); null: <see cref="StreamHub.DefaultAudioHold"/>.</param>
+    /// <param name="time">The clock of the hubs' audio hold.</param>
+    public StreamRegistry(TimeSpan? audioHold = null, TimeProvider? time = null)
+    {
+        _audioHold = audioHold ?? StreamHub.DefaultAudioHold;
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>The hub for <paramref name="path"/>, created if needed; pair with <see cref="Release"/>.</summary>
     public StreamHub Acquire(string path)
@@ -16,7 +26,7 @@ public sealed class StreamRegistry
         {
             if (!_hubs.TryGetValue(path, out Entry? entry))
             {
-                entry = new Entry(new StreamHub(path));
+                entry = new Entry(new StreamHub(path, audioHold: _audioHold, time: _time));
                 _hubs.Add(path, entry);
             }
 

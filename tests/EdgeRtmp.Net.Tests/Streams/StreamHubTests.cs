@@ -1,5 +1,6 @@
 using EdgeRtmp.Media;
 using EdgeRtmp.Net.Streams;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRtmp.Net.Tests.Streams;
 
@@ -104,6 +105,34 @@ public class StreamHubTests
         Assert.Equal([1, 2, 3], second.Tags);
         Assert.Equal(flushesBefore + 1, first.Flushes);
         Assert.Equal(0, first.FramesSinceFlush);
+    }
+
+    [Fact]
+    public void Audio_alone_waits_for_the_next_batch_or_the_hold_and_video_is_never_held()
+    {
+        var time = new FakeTimeProvider();
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(15), time: time);
+        var player = new Subscriber();
+        hub.Subscribe(player);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));                     // headers: at once
+        Assert.Equal(0, player.FramesSinceFlush);
+
+        Write(hub, Frame(MediaKind.Audio, 10, MediaFrameFlags.None, 2));
+        Write(hub, Frame(MediaKind.Audio, 33, MediaFrameFlags.None, 3));
+        Assert.Equal(2, player.FramesSinceFlush);                                                     // queued, held
+        Write(hub, Frame(MediaKind.Video, 34, MediaFrameFlags.Keyframe, 4));
+        Assert.Equal(0, player.FramesSinceFlush);                                                     // left with the video
+        int flushes = player.Flushes;
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(flushes, player.Flushes);                                                        // the hold was called off
+
+        Write(hub, Frame(MediaKind.Audio, 56, MediaFrameFlags.None, 5));
+        time.Advance(TimeSpan.FromMilliseconds(14));
+        Assert.Equal(1, player.FramesSinceFlush);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, player.FramesSinceFlush);                                                     // the hold expired
+        Assert.Equal([1, 2, 3, 4, 5], player.Tags);
     }
 
     [Fact]
