@@ -37,8 +37,9 @@ public sealed class CameraTests(BoxFixture box, ITestOutputHelper output)
         bool resumed = await player.WaitForFramesAsync(stalled + 2, TimeSpan.FromSeconds(15));
         TimeSpan afterReturn = returned.Elapsed, afterSending = sent.Elapsed;
 
-        Assert.False(player.HasExited, "the player was disconnected: " + await player.StopAsync());
         var journal = await box.Control.LinesAsync(skip);
+        Assert.False(player.HasExited, $"the player was disconnected after {player.Frames} frames ({stalled} when unplugged): " +
+            $"'{await player.StopAsync()}'; journal: {string.Join(" | ", journal.TakeLast(15))}");
         output.WriteLine($"replug: frames again {afterReturn.TotalSeconds:0.00} s after the camera returned ({afterSending.TotalSeconds:0.00} s after bind was sent); " +
             string.Join(" | ", journal.Where(line => line.Contains("camera /dev/video0", StringComparison.Ordinal))));
         Assert.True(resumed, $"no new frames within 15 s of the camera's return ({player.Frames} after {stalled})");

@@ -63,15 +63,18 @@ public sealed class ProgressPlayer : IDisposable
         return Frames;
     }
 
+    /// <summary>Stops the player; returns its stderr, prefixed with its exit code when it had ended by itself.</summary>
     public async Task<string> StopAsync()
     {
-        if (!_process.HasExited)
+        bool ended = _process.HasExited;
+        if (!ended)
         {
             _process.Kill(entireProcessTree: true);
         }
 
         await _process.WaitForExitAsync();
-        return await _error;
+        string error = await _error;
+        return ended ? $"ended by itself, exit {_process.ExitCode}: {error}" : error;
     }
 
     public void Dispose()
