@@ -30,6 +30,7 @@ public sealed unsafe class AlsaCapture : IDisposable
     private readonly int _bytesPerSample;
     private long _overruns;
     private int _stopped;
+    private int _backlogFrames;
 
     private AlsaCapture(string device, AlsaPcmHandle pcm, FileDescriptorHandle wake, AlsaSampleFormat format, int rate, int channels, int periodFrames, int bufferFrames)
     {
@@ -65,6 +66,13 @@ public sealed unsafe class AlsaCapture : IDisposable
     public int PeriodFrames { get; }
 
     public int BufferFrames { get; }
+
+    /// <summary>
+    /// Frames the device had already captured after the last sample <see cref="Read"/> returned, when it returned: a
+    /// reader that woke late finds them waiting. The last sample was captured this many frames before the read
+    /// returned, which lets a caller stamp blocks by capture time rather than by when its thread got to run.
+    /// </summary>
+    public int BacklogFrames => _backlogFrames;
 
     /// <summary>Overruns recovered so far (samples were lost: the reader was late by more than the buffer).</summary>
     public long Overruns => Interlocked.Read(ref _overruns);
@@ -225,6 +233,11 @@ public sealed unsafe class AlsaCapture : IDisposable
                 int frames = ReadAvailable(pcm, interleaved.Slice(done * Channels), wanted - done);
                 done += frames;
             }
+
+            // What is still waiting once the block is full (an error here, such as an overrun that just began, is
+            // the next read's business).
+            nint backlog = done == wanted ? LibAsound.snd_pcm_avail(pcm) : 0;
+            _backlogFrames = backlog > 0 ? (int)Math.Min(backlog, BufferFrames) : 0;
         }
         finally
         {

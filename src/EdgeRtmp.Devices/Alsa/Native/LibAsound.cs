@@ -88,6 +88,10 @@ internal static unsafe partial class LibAsound
     [LibraryImport(Library)]
     public static partial nint snd_pcm_readi(nint pcm, void* buffer, nuint frames);
 
+    /// <summary>Frames captured and not read yet, after syncing with the hardware pointer; or a negative errno (-EPIPE: overrun).</summary>
+    [LibraryImport(Library)]
+    public static partial nint snd_pcm_avail(nint pcm);
+
     [LibraryImport(Library)]
     public static partial int snd_pcm_recover(nint pcm, int error, int silent);
 

@@ -9,8 +9,8 @@ namespace EdgeRtmp.Pipeline.Audio;
 
 /// <summary>
 /// A microphone through ALSA: capture on a thread of its own, blocked in poll() (<see cref="AlsaCapture"/>), each
-/// period's samples stamped and drift-corrected against the pipeline clock (<see cref="AudioTimeline"/>), encoded to
-/// AAC and handed to the sink from that thread. The device is opened per run at the rate and channel count it agrees
+/// period's samples stamped and drift-corrected against the pipeline clock (<see cref="AudioTimeline"/>) and copied
+/// into a preallocated ring (<see cref="PcmFrameRing"/>); a second thread encodes them to AAC and hands them to the sink. The device is opened per run at the rate and channel count it agrees
 /// to nearest the configured ones (logged when they differ). A vanished or failing device ends the run with a
 /// <see cref="MediaSourceException"/>: the pipeline restarts it with backoff. Overruns are recovered in place, counted
 /// and logged; the clock's drift is logged every minute.
@@ -23,14 +23,17 @@ public sealed class AlsaAudioSource : IMediaSource
     private static readonly TimeSpan s_overrunLogInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The device buffer in periods: 24 × 1024 frames, half a second at 48 kHz. The capture thread also encodes, so the
-    /// buffer is what absorbs an encoder or scheduling hiccup before samples are lost.
+    /// The device buffer in periods: 24 × 1024 frames, half a second at 48 kHz (dsnoop, the usual "default", may give
+    /// less: 16384 frames in the box). It absorbs the capture thread's scheduling delays; the ring absorbs the encoder's.
     /// </summary>
     private const int BufferPeriods = 24;
 
+    /// <summary>How much audio the ring between capture and encoder holds: a second (about 96 KB mono, 192 KB stereo at 48 kHz).</summary>
+    private const double RingSeconds = 1.0;
+
     private readonly PipelineClock _clock;
     private readonly ILogger _logger;
-    private uint _lastTimestamp;
+    private uint _lastTimestamp; // written by the encoder thread, read by the next run's capture thread
 
     public AlsaAudioSource(string device, AacEncoderOptions requested, PipelineClock clock, ILogger logger)
     {
@@ -78,36 +81,75 @@ public sealed class AlsaAudioSource : IMediaSource
             throw;
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        // Capture and encoding on threads of their own, a preallocated ring between them: the capture thread only reads,
+        // stamps and copies, so it is back in poll() within microseconds of each period whatever the encoder costs
+        // (under load, an encode that ran on the capture thread made it miss periods until ALSA overran).
+        var ring = new PcmFrameRing(RingFrames(capture.SampleRate), AacEncoder.FrameSamples * capture.Channels);
+        Ring = ring;
+        var captured = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var encoded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var captureThread = new Thread(() =>
         {
             try
             {
-                Capture(capture, packager, sink, cancellationToken);
-                done.SetResult();
+                Capture(capture, ring, cancellationToken);
+                captured.SetResult();
             }
             catch (Exception exception)
             {
-                done.SetException(exception);
+                captured.SetException(exception);
             }
             finally
             {
-                capture.Dispose();
+                ring.Complete();
             }
         })
         {
             IsBackground = true,
             Name = "alsa capture",
         };
+        var encoderThread = new Thread(() =>
+        {
+            try
+            {
+                Encode(ring, packager, sink);
+                encoded.SetResult();
+            }
+            catch (Exception exception)
+            {
+                encoded.SetException(exception);
+                capture.Stop(); // nothing would take the frames any more
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "aac encode",
+        };
         using (cancellationToken.UnsafeRegister(static state => ((AlsaCapture)state!).Stop(), capture))
         {
-            thread.Start();
-            await done.Task.ConfigureAwait(false);
+            encoderThread.Start();
+            captureThread.Start();
+            try
+            {
+                // Both threads end: capture when stopped or failed (it completes the ring), the encoder once the ring
+                // is drained (or on failure, stopping capture). A capture failure is reported first: it is the cause.
+                await Task.WhenAll(captured.Task, encoded.Task).ConfigureAwait(false);
+            }
+            finally
+            {
+                capture.Dispose();
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         throw new MediaSourceException($"alsa:{Device}: capture stopped by itself");
     }
+
+    /// <summary>The ring between capture and encoder of the current or last run (refused frames, high water), for tests and status.</summary>
+    internal PcmFrameRing? Ring { get; private set; }
+
+    /// <summary>About <see cref="RingSeconds"/> of frames: how long the encoder may stall before audio is lost.</summary>
+    internal static int RingFrames(int sampleRate) => Math.Max(4, (int)Math.Ceiling(RingSeconds * sampleRate / AacEncoder.FrameSamples));
 
     private AacPcmPackager CreatePackager(AlsaCapture capture)
     {
@@ -132,15 +174,21 @@ public sealed class AlsaAudioSource : IMediaSource
         }
     }
 
-    /// <summary>The capture thread: read a period, stamp and correct it, encode and hand over whole frames. Allocation-free per period.</summary>
-    private void Capture(AlsaCapture capture, AacPcmPackager packager, IMediaSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// The capture thread: read a period, stamp and correct it, copy whole frames into the ring. Allocation-free per
+    /// period. Each block is stamped with when its last sample was captured: the read's return time less what the
+    /// device had already captured beyond it (<see cref="AlsaCapture.BacklogFrames"/>), so a thread that ran late does
+    /// not look to the timeline like a device that lost samples.
+    /// </summary>
+    private void Capture(AlsaCapture capture, PcmFrameRing ring, CancellationToken cancellationToken)
     {
         var timeline = new AudioTimeline(capture.SampleRate, capture.Channels, AacEncoder.FrameSamples);
-        timeline.Reset(notBefore: TimeSpan.FromMilliseconds(_lastTimestamp));
+        timeline.Reset(notBefore: TimeSpan.FromMilliseconds(Volatile.Read(ref _lastTimestamp)));
         Timeline = timeline;
         var block = new short[capture.PeriodFrames * capture.Channels];
         var frame = new short[AacEncoder.FrameSamples * capture.Channels];
         long overruns = 0;
+        long refused = 0;
         TimeSpan nextClockLog = _clock.Elapsed + s_clockLogInterval;
         TimeSpan nextOverrunLog = TimeSpan.Zero;
         while (!cancellationToken.IsCancellationRequested)
@@ -161,24 +209,42 @@ public sealed class AlsaAudioSource : IMediaSource
             }
 
             TimeSpan now = _clock.Elapsed;
-            timeline.Append(block, now);
+            TimeSpan capturedAt = now - TimeSpan.FromTicks(capture.BacklogFrames * TimeSpan.TicksPerSecond / capture.SampleRate);
+            timeline.Append(block, capturedAt);
             while (timeline.TryReadFrame(frame, out TimeSpan presentation))
             {
-                packager.Write(frame, presentation, sink);
-                _lastTimestamp = PipelineClock.ToTimestamp(presentation);
+                ring.TryWrite(frame, presentation); // refused (counted) when the encoder is a whole ring behind
             }
 
-            if (capture.Overruns != overruns && now >= nextOverrunLog)
+            if ((capture.Overruns != overruns || ring.Refused != refused) && now >= nextOverrunLog)
             {
                 overruns = capture.Overruns;
+                refused = ring.Refused;
                 nextOverrunLog = now + s_overrunLogInterval;
-                AudioLog.AlsaOverrun(_logger, Device, overruns);
+                AudioLog.AlsaOverrun(_logger, Device, overruns, refused);
             }
 
             if (now >= nextClockLog)
             {
                 nextClockLog = now + s_clockLogInterval;
                 AudioLog.AlsaClock(_logger, Device, timeline.DriftPpm, timeline.Offset.TotalMilliseconds, timeline.DroppedSamples, timeline.InsertedSamples, timeline.Steps);
+            }
+        }
+    }
+
+    /// <summary>The encoder thread: encode each frame of the ring and hand it to the sink, until capture has ended and the ring is empty.</summary>
+    private void Encode(PcmFrameRing ring, AacPcmPackager packager, IMediaSink sink)
+    {
+        while (ring.TryTake(out ReadOnlySpan<short> frame, out TimeSpan presentation))
+        {
+            try
+            {
+                packager.Write(frame, presentation, sink);
+                Volatile.Write(ref _lastTimestamp, PipelineClock.ToTimestamp(presentation));
+            }
+            finally
+            {
+                ring.Release();
             }
         }
     }

@@ -16,8 +16,8 @@ internal static partial class AudioLog
         Message = "alsa: {Device} gives {Actual} where {Requested} was configured; encoding what it gives")]
     public static partial void AlsaAdjusted(ILogger logger, string device, string actual, string requested);
 
-    [LoggerMessage(EventId = 1153, Level = LogLevel.Warning, Message = "alsa: {Device} overrun: samples lost, capture restarted ({Overruns} overruns so far; logged at most every 10 s)")]
-    public static partial void AlsaOverrun(ILogger logger, string device, long overruns);
+    [LoggerMessage(EventId = 1153, Level = LogLevel.Warning, Message = "alsa: {Device} audio lost: {Overruns} device overruns (capture restarted) and {Refused} frames the encoder had no room for, so far; logged at most every 10 s")]
+    public static partial void AlsaOverrun(ILogger logger, string device, long overruns, long refused);
 
     [LoggerMessage(EventId = 1154, Level = LogLevel.Information,
         Message = "alsa: {Device} clock {DriftPpm:+0.0;-0.0} ppm against ours, A/V offset {OffsetMs:0.0} ms; {Dropped} samples dropped, {Inserted} inserted, {Steps} steps")]

@@ -217,6 +217,56 @@ public sealed class CameraFrameHandlerTests
     }
 
     [Fact]
+    public void Software_encoding_from_the_handler_allocates_nothing_per_picture_at_the_box_size()
+    {
+        // The service's path on a raw camera, counted whole (conversion, encoder, packaging, pooled frames): vivid's
+        // YUYV 640x360 as the box streams it, moving pictures (inter prediction does real work) and keyframes inside
+        // the counted window. A camera engineer measured 9.7 MB per 25 pictures here against an older encoder.
+        const int Width = 640, Height = 360;
+        var format = new V4l2CaptureFormat(V4l2PixelFormat.Yuyv, Width, Height, 2 * Width, 0, 30);
+        byte[][] pictures = new byte[4][];
+        for (int p = 0; p < pictures.Length; p++)
+        {
+            pictures[p] = new byte[2 * Width * Height];
+            for (int y = 0; y < Height; y++)
+            {
+                for (int x = 0; x < Width; x++)
+                {
+                    int at = (y * 2 * Width) + (2 * x);
+                    pictures[p][at] = (byte)(((x + (3 * p)) * 2) + y); // luma moving right
+                    pictures[p][at + 1] = (byte)(128 + ((x & 1) == 0 ? p : -p)); // U and V alternate
+                }
+            }
+        }
+
+        var sink = new NullSink();
+        var handler = new CameraFrameHandler(new PipelineClock(), 30);
+        handler.Begin(sink, 30);
+        handler.UseSoftwareEncoder(format, 2500, keyframeInterval: 10);
+        uint sequence = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            handler.OnFrame(pictures[i % 4], new V4l2Frame(V4l2PixelFormat.Yuyv, MonotonicMicroseconds(), true, sequence++, false));
+        }
+
+        // The least of three windows of 25 pictures: pooled frame buffers are shared with tests running alongside.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 25; i++)
+            {
+                handler.OnFrame(pictures[i % 4], new V4l2Frame(V4l2PixelFormat.Yuyv, MonotonicMicroseconds(), true, sequence++, false));
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - start);
+        }
+
+        Assert.Equal(30 + 75 + 2, sink.Count);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Raw_frames_without_the_software_encoder_are_ignored()
     {
         var sink = new RecordingSink();
