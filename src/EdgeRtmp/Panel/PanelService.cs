@@ -75,6 +75,7 @@ public sealed class PanelService : IHostedService, IDisposable
         }
 
         PanelLog.Opened(_logger, gpio.Chip, gpio.Driver, Describe(gpio));
+        _gpio.CallbackFailed += e => PanelLog.Failed(_logger, "a button handler failed: " + e.Message);
         BoxPanel panel = _gpio.Panel;
         panel.UpstreamWantedChanged += OnUpstreamWanted;
         panel.RestartRequested += OnRestart;
