@@ -461,6 +461,7 @@ public sealed class MediaPipeline
             {
                 SetCondition(SourceCondition.Producing);
             }
+
             if (Interlocked.Add(ref Frames, frames.Length) == frames.Length)
             {
                 pipeline._firstFrame.TrySetResult();
