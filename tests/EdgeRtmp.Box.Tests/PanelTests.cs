@@ -19,6 +19,9 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
     private const int StatusLed = 0, LiveButton = 1, ErrorLed = 2, ViewerLed = 3;
     private const string Saved = "/run/box/edgertmp.json.default";
 
+    /// <summary>GpioPanel.DebounceMs: the kernel debounce the service asks for on its buttons.</summary>
+    private const int GpioDebounceMs = 20;
+
     /// <summary>Generous for an emulated box on a busy 2-core host; on a quiet machine each wait ends in a second or two.</summary>
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(90);
 
@@ -154,24 +157,40 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
             Assert.Equal("off", await WaitLedAsync(ViewerLed, "off"));
             Step("viewer LED on and off");
 
-            // Bounce: five edges written back to back from one shell (one open file, no process between the writes),
-            // then held and released. The kernel's 20 ms debounce makes it one press. The edges' spread is measured:
-            // it must stay inside the debounce window for this to be bounce at all.
-            string bounce = await BoxAsync($$"""
-                exec 3>$sim/sim_gpio{{LiveButton}}/pull
-                t0=${EPOCHREALTIME/./}
-                echo pull-up >&3; echo pull-down >&3; echo pull-up >&3; echo pull-down >&3; echo pull-up >&3
-                t1=${EPOCHREALTIME/./}
-                exec 3>&-
-                sleep 0.3; echo pull-down >$sim/sim_gpio{{LiveButton}}/pull
-                echo $((t1 - t0))
-                wait_events 1402 {{presses + 3}} 60 >&2
-                """);
-            int spreadUs = int.Parse(bounce.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1], CultureInfo.InvariantCulture);
-            output.WriteLine($"bounce: 5 edges within {spreadUs / 1000.0:0.0} ms");
-            Assert.InRange(spreadUs, 0, 20_000);
-            await WaitLedAsync(StatusLed, "fast|on");
-            Assert.Equal(presses + 3, await EventsAsync(1402));
+            // Bounce: three edges (press, release, press) written back to back from one shell (one open file, no
+            // process between the writes), then held and released: the kernel's 20 ms debounce makes it one press.
+            // The edges' spread is measured in the box; an emulated CPU on a loaded host can be descheduled between
+            // two writes, and an attempt whose edges spread past the debounce window is not bounce: it is not
+            // judged, and the next attempt starts from whatever state it left (up to five attempts).
+            var spreads = new List<double>();
+            bool judged = false;
+            for (int attempt = 0; attempt < 5 && !judged; attempt++)
+            {
+                int before = await EventsAsync(1402);
+                string bounce = await BoxAsync($$"""
+                    exec 3>$sim/sim_gpio{{LiveButton}}/pull
+                    t0=${EPOCHREALTIME/./}
+                    echo pull-up >&3; echo pull-down >&3; echo pull-up >&3
+                    t1=${EPOCHREALTIME/./}
+                    exec 3>&-
+                    sleep 0.3; echo pull-down >$sim/sim_gpio{{LiveButton}}/pull
+                    echo $((t1 - t0))
+                    wait_events 1402 {{before + 1}} 60 >&2
+                    """);
+                double spreadMs = int.Parse(bounce.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1], CultureInfo.InvariantCulture) / 1000.0;
+                spreads.Add(spreadMs);
+
+                // The LED check takes over a second: every edge has long been through the debounce and the log by then.
+                await WaitLedAsync(StatusLed, "fast|on|slow");
+                if (spreadMs < GpioDebounceMs)
+                {
+                    Assert.Equal(before + 1, await EventsAsync(1402));
+                    judged = true;
+                }
+            }
+
+            output.WriteLine($"bounce: 3 edges within {string.Join(", ", spreads.Select(ms => ms.ToString("0.0", CultureInfo.InvariantCulture)))} ms");
+            Assert.True(judged, $"no bounce attempt wrote its edges within the {GpioDebounceMs} ms debounce window: {string.Join(", ", spreads)} ms");
             Step("bounce: one press");
 
             // The GPIO event thread sleeps in poll() while nothing happens: no CPU at all over 5 s.
