@@ -89,7 +89,7 @@ public static class AppHost
         builder.Services.AddSingleton(services => new PanelService(
             settings, services.GetRequiredService<StreamRegistry>(), services.GetRequiredService<PushService>(),
             services.GetRequiredService<RecorderService>(), services.GetRequiredService<ILoggerFactory>(),
-            () => services.GetRequiredService<MediaPipelineService>().Pipeline?.Restart()));
+            () => services.GetRequiredService<MediaPipelineService>().Pipeline));
         builder.Services.AddHostedService(services => services.GetRequiredService<PanelService>());
         builder.Services.AddHostedService<WatchdogService>();
 

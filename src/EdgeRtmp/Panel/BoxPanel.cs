@@ -1,4 +1,5 @@
 using EdgeRtmp.Net.Client;
+using EdgeRtmp.Pipeline;
 
 namespace EdgeRtmp.Panel;
 

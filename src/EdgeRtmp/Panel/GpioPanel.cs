@@ -38,6 +38,12 @@ public sealed class GpioPanel : IDisposable
         _invertButtons = ours is null && buttonsActiveLow;
         TimeSpan softwareDebounce = ours is null ? TimeSpan.FromMilliseconds(DebounceMs) : TimeSpan.Zero;
         _controller = new GpioController(driver);
+        if (ours is not null)
+        {
+            // The event thread reports and survives an exception from a button's handler; it is logged, not lost.
+            ours.CallbackFailed += e => CallbackFailed?.Invoke(e);
+        }
+
         try
         {
             _ledPins = [lines.StatusLed, lines.ErrorLed, lines.ViewerLed];
@@ -85,6 +91,9 @@ public sealed class GpioPanel : IDisposable
     }
 
     public BoxPanel Panel { get; }
+
+    /// <summary>A button handler threw on the GPIO event thread (our driver only); the panel goes on.</summary>
+    public event Action<Exception>? CallbackFailed;
 
     /// <summary>
     /// Opens the configured chip and lines, or returns null when <c>Gpio</c> names no line (a box without a panel).

@@ -2,6 +2,7 @@ using EdgeRtmp.Configuration;
 using EdgeRtmp.Devices;
 using EdgeRtmp.Hosting;
 using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Pipeline;
 using EdgeRtmp.Recording;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ namespace EdgeRtmp.Panel;
 
 /// <summary>
 /// Connects the <see cref="GpioPanel"/> to the running box: upstream states from <see cref="PushService"/>, the
-/// source and viewers from the stream's hub, the recorder's fault; the live button to going live, its long press to
+/// source from the <see cref="MediaPipeline"/> (from the stream's hub when an external publisher feeds it), viewers
+/// from the hub, the recorder's fault; the live button to going live, its long press to
 /// a restart, the record button to the recorder. Without <c>Gpio</c> lines it does nothing; when the chip or a line
 /// cannot be had (another process holds it), it logs why and the box streams without a panel.
 /// </summary>
@@ -20,14 +22,18 @@ public sealed class PanelService : IHostedService, IDisposable
     private readonly StreamRegistry _streams;
     private readonly PushService _push;
     private readonly RecorderService _recorder;
-    private readonly Action? _restartPipeline;
+    private readonly Func<MediaPipeline?>? _pipeline;
     private readonly ILogger _logger;
     private GpioPanel? _gpio;
+    private PipelineSourceFeed? _sourceFeed;
     private StreamHub? _hub;
     private bool _published;
 
-    /// <param name="restartPipeline">Re-opens the media source; null where the pipeline offers no restart (then a long press only reconnects upstream).</param>
-    public PanelService(AppSettings settings, StreamRegistry streams, PushService push, RecorderService recorder, ILoggerFactory loggerFactory, Action? restartPipeline = null)
+    /// <param name="pipeline">
+    /// The running pipeline, read at start (it is made before the panel starts); null or returning null without one
+    /// (an external publisher feeds the stream; then a long press only reconnects upstream).
+    /// </param>
+    public PanelService(AppSettings settings, StreamRegistry streams, PushService push, RecorderService recorder, ILoggerFactory loggerFactory, Func<MediaPipeline?>? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(push);
@@ -36,7 +42,7 @@ public sealed class PanelService : IHostedService, IDisposable
         _streams = streams;
         _push = push;
         _recorder = recorder;
-        _restartPipeline = restartPipeline;
+        _pipeline = pipeline;
         _logger = loggerFactory.CreateLogger("EdgeRtmp.Panel");
 
         // The live button decides when the box goes live: it starts idle (pushing after a power cut is a surprise).
@@ -69,12 +75,18 @@ public sealed class PanelService : IHostedService, IDisposable
         }
 
         PanelLog.Opened(_logger, gpio.Chip, gpio.Driver, Describe(gpio));
+        _gpio.CallbackFailed += e => PanelLog.Failed(_logger, "a button handler failed: " + e.Message);
         BoxPanel panel = _gpio.Panel;
         panel.UpstreamWantedChanged += OnUpstreamWanted;
         panel.RestartRequested += OnRestart;
         panel.RecordToggleRequested += OnRecordToggle;
         _push.TargetStateChanged += OnTargetState;
         _recorder.Changed += OnRecorderChanged;
+        if (_pipeline?.Invoke() is { } pipeline)
+        {
+            _sourceFeed = new PipelineSourceFeed(pipeline, panel);
+        }
+
         _hub = _streams.Acquire(_settings.App + "/" + _settings.Stream);
         _hub.Changed += OnHubChanged;
         OnHubChanged(_hub);
@@ -93,6 +105,8 @@ public sealed class PanelService : IHostedService, IDisposable
 
         _push.TargetStateChanged -= OnTargetState;
         _recorder.Changed -= OnRecorderChanged;
+        _sourceFeed?.Dispose();
+        _sourceFeed = null;
         _gpio?.Dispose();
         _gpio = null;
         return Task.CompletedTask;
@@ -109,9 +123,9 @@ public sealed class PanelService : IHostedService, IDisposable
     private void OnTargetState(int index, Net.Client.PublisherState state) => Panel?.SetUpstream(index, state.Kind);
 
     /// <summary>
-    /// The hub tells when publishing starts or stops and when subscribers come and go. The source counts as failed
-    /// when it stopped publishing after it had published (the pipeline is restarting it). Viewers are the hub's
-    /// subscribers less our own (upstream publishers, the recorder).
+    /// The hub tells when publishing starts or stops and when subscribers come and go. Without a pipeline (an external
+    /// publisher feeds the stream) the source counts as failed when it stopped publishing after it had published.
+    /// Viewers are the hub's subscribers less our own (upstream publishers, the recorder).
     /// </summary>
     private void OnHubChanged(StreamHub hub)
     {
@@ -120,9 +134,13 @@ public sealed class PanelService : IHostedService, IDisposable
             return;
         }
 
-        bool publishing = hub.IsPublishing;
-        _published |= publishing;
-        panel.SetSource(publishing ? SourceCondition.Producing : _published ? SourceCondition.Failed : SourceCondition.Starting);
+        if (_sourceFeed is null)
+        {
+            bool publishing = hub.IsPublishing;
+            _published |= publishing;
+            panel.SetSource(publishing ? SourceCondition.Producing : _published ? SourceCondition.Failed : SourceCondition.Starting);
+        }
+
         int own = _push.Publishers.Count + (_recorder.Recorder is null ? 0 : 1);
         panel.SetViewers(Math.Max(0, hub.SubscriberCount - own));
     }
@@ -138,7 +156,7 @@ public sealed class PanelService : IHostedService, IDisposable
     private void OnRestart()
     {
         PanelLog.Restart(_logger);
-        _restartPipeline?.Invoke();
+        _pipeline?.Invoke()?.Restart();
         Observe(_push.ReconnectAsync());
     }
 

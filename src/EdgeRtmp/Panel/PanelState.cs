@@ -1,4 +1,5 @@
 using EdgeRtmp.Net.Client;
+using EdgeRtmp.Pipeline;
 
 namespace EdgeRtmp.Panel;
 
@@ -17,17 +18,6 @@ public enum LedPattern : byte
 
 /// <summary>The three LEDs' patterns.</summary>
 public readonly record struct PanelLeds(LedPattern Status, LedPattern Error, LedPattern Viewer);
-
-/// <summary>The media source as the panel sees it.</summary>
-public enum SourceCondition : byte
-{
-    /// <summary>Opening, or running but no frame yet.</summary>
-    Starting,
-    Producing,
-
-    /// <summary>Failed (device gone, command exited, stalled); the pipeline retries it.</summary>
-    Failed,
-}
 
 /// <summary>
 /// The panel as a pure state machine: pipeline facts in, LED patterns out; no clock, no I/O, no threads (callers

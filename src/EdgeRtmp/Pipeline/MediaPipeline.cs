@@ -36,6 +36,8 @@ public sealed class MediaPipeline
     private readonly TimeSpan _stallTimeout;
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _metadataGate = new();
+    private readonly Lock _conditionGate = new();
+    private volatile int _condition;
     private readonly System.Buffers.ArrayBufferWriter<byte> _metadataScratch = new(256);
 
     public MediaPipeline(
@@ -110,6 +112,20 @@ public sealed class MediaPipeline
 
     /// <summary>Raised after a source failure, with the reason and the delay before its restart.</summary>
     public event Action<MediaSourceFailure>? Failed;
+
+    /// <summary>
+    /// The sources as a whole: <see cref="SourceCondition.Failed"/> while any source has failed (its first run
+    /// included) and made no frame since; <see cref="SourceCondition.Producing"/> once every source has made a frame
+    /// in its current run; <see cref="SourceCondition.Starting"/> otherwise.
+    /// </summary>
+    public SourceCondition Condition => (SourceCondition)_condition;
+
+    /// <summary>
+    /// Raised when <see cref="Condition"/> changes, from the thread that changed it and outside any lock of the
+    /// pipeline. Handlers that must not apply an older value after a newer one read <see cref="Condition"/> again
+    /// under a lock of their own rather than trust the argument.
+    /// </summary>
+    public event Action<SourceCondition>? ConditionChanged;
 
     /// <summary>
     /// Stops every running source and runs it again at once (the panel's long press: re-open devices). A no-op for a
@@ -218,6 +234,39 @@ public sealed class MediaPipeline
         }
     }
 
+    /// <summary>Recomputes <see cref="Condition"/> from the sources' own (cold path: a run starting, failing, or its first frame).</summary>
+    private void UpdateCondition()
+    {
+        SourceCondition next;
+        lock (_conditionGate)
+        {
+            next = SourceCondition.Producing;
+            foreach (SourceRun run in _runs)
+            {
+                SourceCondition each = run.Condition;
+                if (each == SourceCondition.Failed)
+                {
+                    next = SourceCondition.Failed;
+                    break;
+                }
+
+                if (each == SourceCondition.Starting)
+                {
+                    next = SourceCondition.Starting;
+                }
+            }
+
+            if ((int)next == _condition)
+            {
+                return;
+            }
+
+            _condition = (int)next;
+        }
+
+        ConditionChanged?.Invoke(next);
+    }
+
     private static StreamMetadata Union(StreamMetadata first, StreamMetadata second) => new()
     {
         Duration = first.Duration ?? second.Duration,
@@ -252,6 +301,11 @@ public sealed class MediaPipeline
 
         private CancellationTokenSource? _run;
         private volatile bool _restartRequested;
+
+        /// <summary>A <see cref="SourceCondition"/>: read on every write, changed only on the cold paths.</summary>
+        private volatile int _condition;
+
+        public SourceCondition Condition => (SourceCondition)_condition;
 
         public void RequestRestart()
         {
@@ -314,6 +368,13 @@ public sealed class MediaPipeline
                     _restartRequested = false;
                     PipelineLog.SourceRestarted(pipeline._logger, Source.Description);
                     delay = TimeSpan.Zero;
+
+                    // Asked for: starting again, not failed (a failed source stays failed until it makes a frame).
+                    if (_condition == (int)SourceCondition.Producing)
+                    {
+                        SetCondition(SourceCondition.Starting);
+                    }
+
                     continue;
                 }
 
@@ -321,6 +382,7 @@ public sealed class MediaPipeline
                 delay = pipeline._restartPolicy.NextDelay(delay, clock.Elapsed - started);
                 Interlocked.Increment(ref Failures);
                 PipelineLog.SourceFailed(pipeline._logger, reason, delay.TotalSeconds);
+                SetCondition(SourceCondition.Failed);
                 pipeline.Failed?.Invoke(new MediaSourceFailure(Source, reason, delay));
                 try
                 {
@@ -369,6 +431,12 @@ public sealed class MediaPipeline
             return false;
         }
 
+        private void SetCondition(SourceCondition condition)
+        {
+            _condition = (int)condition;
+            pipeline.UpdateCondition();
+        }
+
         private string StallReason() => $"{Source.Description} made no frame for {pipeline._stallTimeout.TotalSeconds:0.#} s";
 
         private void MarkProgress() => Volatile.Write(ref _lastProgress, pipeline._clock.Elapsed.Ticks + 1);
@@ -389,6 +457,11 @@ public sealed class MediaPipeline
 
             MarkProgress();
             pipeline.Write(this, frames);
+            if (_condition != (int)SourceCondition.Producing)
+            {
+                SetCondition(SourceCondition.Producing);
+            }
+
             if (Interlocked.Add(ref Frames, frames.Length) == frames.Length)
             {
                 pipeline._firstFrame.TrySetResult();

@@ -1,5 +1,6 @@
 using EdgeRtmp.Net.Client;
 using EdgeRtmp.Panel;
+using EdgeRtmp.Pipeline;
 using static EdgeRtmp.Panel.LedPattern;
 
 namespace EdgeRtmp.Tests.Panel;

@@ -189,6 +189,62 @@ public class MediaPipelineTests
     }
 
     [Fact]
+    public async Task The_condition_is_starting_until_every_source_makes_a_frame_and_failed_once_one_fails()
+    {
+        var time = new ObservedTimeProvider();
+        var video = new ScriptedSource("video", frames: 1);
+        var audio = new ScriptedSource("audio", frames: 0, kind: MediaKind.Audio);
+        var changes = new List<SourceCondition>();
+        var failed = new TaskCompletionSource<MediaSourceFailure>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        MediaPipeline pipeline = NewPipeline(time, [video, audio]);
+        pipeline.ConditionChanged += condition =>
+        {
+            lock (changes) changes.Add(condition);
+        };
+        pipeline.Failed += failure => failed.TrySetResult(failure);
+        Assert.Equal(SourceCondition.Starting, pipeline.Condition);
+
+        // Video makes its frame, audio none: still starting. Then the stall timeout: failed.
+        Task<bool> running = pipeline.RunAsync(stop.Token);
+        await video.Idle.WaitAsync(s_timeout);
+        await audio.Idle.WaitAsync(s_timeout);
+        Assert.Equal(SourceCondition.Starting, pipeline.Condition);
+        await StallAsync(time);
+        await failed.Task.WaitAsync(s_timeout);
+        Assert.Equal(SourceCondition.Failed, pipeline.Condition);
+
+        await stop.CancelAsync();
+        Assert.True(await running.WaitAsync(s_timeout));
+        lock (changes) Assert.Equal([SourceCondition.Failed], changes);
+    }
+
+    [Fact]
+    public async Task A_restart_on_request_is_starting_again_not_failed()
+    {
+        var time = new ObservedTimeProvider();
+        var source = new ScriptedSource("camera", frames: 1);
+        var changes = new List<SourceCondition>();
+        using var stop = new CancellationTokenSource();
+        MediaPipeline pipeline = NewPipeline(time, [source]);
+        pipeline.ConditionChanged += condition =>
+        {
+            lock (changes) changes.Add(condition);
+        };
+        Task<bool> running = pipeline.RunAsync(stop.Token);
+        await source.Idle.WaitAsync(s_timeout);
+        Assert.Equal(SourceCondition.Producing, pipeline.Condition);
+
+        pipeline.Restart();
+        await source.Idle.WaitAsync(s_timeout);
+
+        Assert.Equal(SourceCondition.Producing, pipeline.Condition);
+        lock (changes) Assert.Equal([SourceCondition.Producing, SourceCondition.Starting, SourceCondition.Producing], changes);
+        await stop.CancelAsync();
+        Assert.True(await running.WaitAsync(s_timeout));
+    }
+
+    [Fact]
     public async Task A_stream_with_another_publisher_is_not_run()
     {
         var hub = new StreamHub("live/cam");
