@@ -110,29 +110,6 @@ public sealed class AudioTests(BoxFixture box, ITestOutputHelper output)
     }
 
     /// <summary>A 1 kHz sine at -6 dBFS, 48 kHz S16_LE mono, as a WAV file.</summary>
-    private static byte[] Sine(double seconds)
-    {
-        int frames = (int)(Rate * seconds);
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + (frames * 2));
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(Rate);
-        writer.Write(Rate * 2);
-        writer.Write((short)2);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(frames * 2);
-        for (int frame = 0; frame < frames; frame++)
-        {
-            writer.Write((short)Math.Round(16384 * Math.Sin(2 * Math.PI * Frequency * frame / Rate)));
-        }
-
-        writer.Flush();
-        return stream.ToArray();
-    }
+    private static byte[] Sine(double seconds) =>
+        Wave.Pcm16(Rate, 1, (int)(Rate * seconds), frame => (short)Math.Round(16384 * Math.Sin(2 * Math.PI * Frequency * frame / Rate)));
 }

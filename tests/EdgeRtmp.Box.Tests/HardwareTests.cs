@@ -74,31 +74,6 @@ public sealed class HardwareTests(BoxFixture box)
         Assert.Equal("24000 24000", captured.Trim());
     }
 
-    private static byte[] SquareWave(int rate, double seconds)
-    {
-        int frames = (int)(rate * seconds);
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + frames * 4);
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)2);
-        writer.Write(rate);
-        writer.Write(rate * 4);
-        writer.Write((short)4);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(frames * 4);
-        for (int frame = 0; frame < frames; frame++)
-        {
-            short sample = (frame / (rate / 2000)) % 2 == 0 ? (short)16000 : (short)-16000;
-            writer.Write(sample);
-            writer.Write(sample);
-        }
-
-        writer.Flush();
-        return stream.ToArray();
-    }
+    private static byte[] SquareWave(int rate, double seconds) =>
+        Wave.Pcm16(rate, 2, (int)(rate * seconds), frame => (frame / (rate / 2000)) % 2 == 0 ? (short)16000 : (short)-16000);
 }
