@@ -128,8 +128,19 @@ public class RunSourceTests
                 }
             }
 
-            await Task.Delay(1500);
-            return app;
+            // Live: a player of live/cam receives a keyframe (the source may still be starting: an exec encoder
+            // takes its time, and a play before the first frame would see the stream "not found").
+            while (true)
+            {
+                Assert.False(app._run.IsCompleted, "run exited: " + app._error);
+                await using ProbePlayer player = await ProbePlayer.PlayAsync(app.Port, "live", "cam");
+                if (await player.WaitUntilAsync(p => p.Media.Any(m => m.Keyframe), TimeSpan.FromSeconds(5)))
+                {
+                    return app;
+                }
+
+                Assert.True(Environment.TickCount64 < deadline + 45_000, "no keyframe reached a player within a minute: " + app._error);
+            }
         }
 
         public async ValueTask DisposeAsync()
