@@ -94,6 +94,53 @@ public sealed class FlvPacerTests : IDisposable
         Assert.Equal(after.Select(e => e.Timestamp).Order(), after.Select(e => e.Timestamp));
     }
 
+    [Fact]
+    public async Task A_timestamp_origin_restamps_with_the_files_spacing_and_a_duration_stops_the_loop()
+    {
+        List<Emitted> emitted = await PlayAsync(new FlvPacingOptions
+        {
+            Loop = true,
+            Duration = TimeSpan.FromMilliseconds(1500),
+            Burst = TimeSpan.FromMilliseconds(100),
+            TimestampOrigin = () => 50_000,
+        });
+
+        Assert.Equal(50_000u, emitted[0].Timestamp);
+        Assert.All(emitted, e => Assert.InRange(e.Timestamp, 50_000u, 50_000u + 1500));
+        Assert.Equal(emitted.Select(e => e.Timestamp).Order(), emitted.Select(e => e.Timestamp));
+
+        // The file loops once and a half: the keyframe of the second pass is there, stamped after the first pass.
+        List<Emitted> keyframes = emitted.Where(e => e.Keyframe).ToList();
+        Assert.Equal(2, keyframes.Count);
+        Assert.InRange(keyframes[1].Timestamp, 50_000u + FileLengthMs - VideoIntervalMs, 50_000u + FileLengthMs + 100);
+    }
+
+    [Fact]
+    public async Task Cancellation_ends_a_long_sleep_promptly()
+    {
+        // A file whose second tag is a minute after its first.
+        var output = new ArrayBufferWriter<byte>();
+        FlvWriter.WriteHeader(output, hasAudio: true, hasVideo: false);
+        FlvWriter.WriteTag(output, FlvTagType.Audio, 0, [0xAF, 1, 0x21]);
+        FlvWriter.WriteTag(output, FlvTagType.Audio, 60_000, [0xAF, 1, 0x21]);
+        File.WriteAllBytes(_path, output.WrittenSpan.ToArray());
+
+        using var stop = new CancellationTokenSource();
+        int count = 0;
+        Task<long> playing = FlvPacer.RunAsync(FlvPacer.OpenFile(_path), new FlvPacingOptions { Loop = false }, new CallbackSink(_ => Interlocked.Increment(ref count)), stop.Token);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref count) == 1, TimeSpan.FromSeconds(10)));
+        var clock = Stopwatch.StartNew();
+        await stop.CancelAsync();
+        Assert.Equal(1, await playing.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public void A_missing_file_fails_when_it_is_opened()
+    {
+        Assert.Throws<FileNotFoundException>(() => FlvPacer.OpenFile(_path + ".missing"));
+    }
+
     /// <summary>
     /// Plays the file on a fake clock; each frame with the clock's time since the start. Each time the pacer sleeps,
     /// the clock moves on by exactly the sleep (plus <paramref name="stall"/> at the first sleep ending at or after
