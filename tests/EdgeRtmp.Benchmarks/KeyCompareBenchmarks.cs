@@ -9,9 +9,8 @@ namespace EdgeRtmp.Benchmarks;
 /// length that differ at the first byte, at the last byte, and one that matches; a shorter and a much longer guess
 /// show what the guess's own length costs (its hashing: the attacker's own input, not a secret). The naive early-exit
 /// loop beside it is the leak the hashing prevents, and shows that these runs can see a difference of that size.
-/// Run: dotnet run -c Release --project tests/EdgeRtmp.Benchmarks -- --filter '*KeyCompare*'
+/// Run: dotnet run -c Release --project tests/EdgeRtmp.Benchmarks -- --filter '*KeyCompare*' --inProcess --warmupCount 5 --iterationCount 30
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30)]
 public class KeyCompareBenchmarks
 {
     // A 32-character key: 16 random bytes in hex.
