@@ -1,4 +1,5 @@
 using EdgeRtmp.Reliability.Tests.Support;
+using Xunit.Abstractions;
 
 namespace EdgeRtmp.Reliability.Tests;
 
