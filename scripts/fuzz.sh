@@ -29,17 +29,24 @@ if ! command -v sharpfuzz >/dev/null 2>&1; then
   dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 fi
 
-# A fresh publish every run: sharpfuzz rewrites the assemblies in place and refuses to instrument twice.
-rm -rf "$bin"
-nice -n 19 dotnet publish tests/EdgeRtmp.Fuzz -c Release -o "$bin" -nologo -v quiet >/dev/null
+# sharpfuzz rewrites the assemblies in place and refuses to instrument twice, so the harness is published afresh
+# unless an instrumented publish newer than every source file is already there (a run of several targets in a row).
+stamp="$bin/.instrumented"
+if [ ! -e "$stamp" ] || [ -n "$(find src tests/EdgeRtmp.Fuzz -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -print -quit)" ]; then
+  rm -rf "$bin"
+  nice -n 19 dotnet publish tests/EdgeRtmp.Fuzz -c Release -o "$bin" -nologo -v quiet >/dev/null
+fi
 if ! "$bin/edgertmp-fuzz" list | awk '{print $1}' | grep -qx "$target"; then
   echo "fuzz.sh: unknown target '$target'; targets:" >&2
   "$bin/edgertmp-fuzz" list >&2
   exit 2
 fi
-for assembly in EdgeRtmp.Protocol EdgeRtmp.Media; do
-  sharpfuzz "$bin/$assembly.dll" >/dev/null
-done
+if [ ! -e "$stamp" ]; then
+  for assembly in EdgeRtmp.Protocol EdgeRtmp.Media; do
+    sharpfuzz "$bin/$assembly.dll" >/dev/null
+  done
+  touch "$stamp"
+fi
 
 corpus="tests/EdgeRtmp.Fuzz/corpus/$target"
 mkdir -p "$out/$target"

@@ -5,21 +5,27 @@ using EdgeRtmp.Protocol.Messages;
 using EdgeRtmp.Protocol.Messages.Commands;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// edgertmp-soak --url rtmp://127.0.0.1:PORT/live/cam --pid SERVER_PID --players 50 --duration 600 --csv FILE [--warmup 60]
+// edgertmp-soak --url rtmp://127.0.0.1:PORT/live/cam --pid SERVER_PID --players 50 --duration 600 --csv FILE [--judged-from SECONDS]
+// edgertmp-soak --judge FILE [--judged-from SECONDS]      the verdict again, on a CSV of an earlier run
 //
 // Players join and leave at random (each plays 5..60 s, pauses 0..5 s, again until the end); every 10 s the server's
 // RSS, CPU time, descriptors and threads are sampled from /proc and written as CSV. At the end: the verdict on the
-// issue's criteria (RSS growth < 5 % after warm-up, descriptors and threads flat, no error), exit 0 on a pass.
-// --warmup defaults to half the run, at most 300 s.
+// issue's criteria (RSS growth < 5 % once the heap has settled, descriptors and threads flat, no error), exit 0 on a
+// pass. See Verdict for how growth is judged.
 var options = ParseArguments(args);
+if (options.TryGetValue("judge", out string? judgeFile))
+{
+    Sample[] recorded = File.ReadLines(judgeFile).Skip(1).Where(l => l.Length > 0).Select(Sample.Parse).ToArray();
+    double recordedDuration = recorded[^1].Seconds;
+    Verdict again = Verdict.Judge(recorded, JudgedFrom(options, recordedDuration), serverAlive: true, recorded[^1].Errors);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak (judged again from {judgeFile}): {recordedDuration:0} s; {again}"));
+    return again.Pass ? 0 : 1;
+}
+
 string url = options["url"];
 int pid = int.Parse(options["pid"], CultureInfo.InvariantCulture);
 int playerCount = int.Parse(options.GetValueOrDefault("players", "50"), CultureInfo.InvariantCulture);
 double duration = double.Parse(options.GetValueOrDefault("duration", "600"), CultureInfo.InvariantCulture);
-// The server's heap grows toward its steady size for the first minutes (about 5.5 min in the 10-minute soak recorded
-// in docs/RELIABILITY.md), so RSS growth is judged only after this warm-up, and only when at least 3 minutes follow it.
-double warmup = double.Parse(options.GetValueOrDefault("warmup", Math.Min(300, duration / 2).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-bool judgeRss = duration >= warmup + 180;
 string csv = options.GetValueOrDefault("csv", "soak.csv");
 RtmpUrl target = RtmpUrl.Parse(url);
 
@@ -54,32 +60,14 @@ await using (var writer = new StreamWriter(csv))
 
 await Task.WhenAll(players);
 
-// The verdict. Baseline: the first sample after warm-up; growth is judged on the last third's median against it.
-// The final sample, taken as the players hang up, is in the CSV but not judged.
-Sample[] steady = samples.Take(samples.Count - 1).Where(s => s.Seconds >= warmup).ToArray();
-if (steady.Length < 3)
-{
-    Console.WriteLine("soak: too short to judge (fewer than 3 samples after warm-up)");
-    return 1;
-}
-
-Sample baseline = steady[0];
-Sample[] tail = steady[(steady.Length * 2 / 3)..];
-double rssGrowth = (Median(tail.Select(s => (double)s.RssKiB)) - baseline.RssKiB) / baseline.RssKiB;
-int handleSpread = steady.Max(s => s.Handles) - steady.Min(s => s.Handles);
-int threadSpread = steady.Max(s => s.Threads) - steady.Min(s => s.Threads);
-double cpuPercent = 100 * (samples[^1].CpuSeconds - samples[0].CpuSeconds) / (samples[^1].Seconds - samples[0].Seconds);
-bool serverAlive = File.Exists($"/proc/{pid}/status");
-// Descriptors follow the number of connected players (one socket each): "flat" allows that swing, not a trend.
-bool handlesFlat = tail.Max(s => s.Handles - s.Playing) <= baseline.Handles - baseline.Playing + 4;
-bool threadsFlat = tail.Max(s => s.Threads) <= steady.Take(Math.Max(1, steady.Length / 3)).Max(s => s.Threads) + 4;
-bool pass = serverAlive && (!judgeRss || rssGrowth < 0.05) && handlesFlat && threadsFlat && stats.Errors == 0;
+Verdict verdict = Verdict.Judge(samples, JudgedFrom(options, duration), File.Exists($"/proc/{pid}/status"), stats.Errors);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"soak: {duration:0} s, {playerCount} players, {stats.Sessions} play sessions, {stats.VideoFrames} video frames, {stats.Errors} errors, {stats.Disconnections} unexpected disconnections; " +
-    $"RSS {baseline.RssKiB} KiB after a {warmup:0} s warm-up, {Median(tail.Select(s => (double)s.RssKiB)):0} KiB median of the last third ({rssGrowth:P1}{(judgeRss ? "" : ", not judged: fewer than 3 minutes after the warm-up")}); " +
-    $"descriptors {steady.Min(s => s.Handles)}..{steady.Max(s => s.Handles)} (spread {handleSpread}), threads {steady.Min(s => s.Threads)}..{steady.Max(s => s.Threads)} (spread {threadSpread}); " +
-    $"server CPU {cpuPercent:0.0} %; {(pass ? "PASS" : "FAIL")}"));
-return pass ? 0 : 1;
+    $"soak: {duration:0} s, {playerCount} players, {stats.Sessions} play sessions, {stats.VideoFrames} video frames, {stats.Errors} errors, {stats.Disconnections} unexpected disconnections; {verdict}"));
+return verdict.Pass ? 0 : 1;
+
+// The judged window: the second half of the run unless --judged-from says otherwise.
+static double JudgedFrom(Dictionary<string, string> options, double duration) =>
+    double.Parse(options.GetValueOrDefault("judged-from", (duration / 2).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
 async Task PlayerLoopAsync(int index, CancellationToken cancellationToken)
 {
@@ -132,12 +120,6 @@ async Task PlayerLoopAsync(int index, CancellationToken cancellationToken)
     }
 }
 
-static double Median(IEnumerable<double> values)
-{
-    double[] sorted = values.Order().ToArray();
-    return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
-}
-
 static Dictionary<string, string> ParseArguments(string[] args)
 {
     var result = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -177,6 +159,79 @@ internal sealed class Sink(Stats stats) : IRtmpPlaySink
     }
 }
 
+
+/// <summary>
+/// The soak's verdict. RSS: a leak is growth that goes on; a heap growing to its working size under the players'
+/// churn rises and then stops. So growth is the least-squares trend over the judged window (by default the second
+/// half of the run), as a fraction of the fitted level at the window's start: the line's rise across the window,
+/// not one sample against another, so neither a single GC's swing nor where exactly the rise ended decides it.
+/// The window must span at least 3 minutes to be judged (not in CI's 60 s run); a heap still settling in the second
+/// half fails, as it should, since a short run cannot tell it from a leak. Also reported, not judged: where RSS
+/// settled (the first sample after which it stays within 2 % of the end level) and the older measure (the window's
+/// first sample against the median of the run's last third).
+/// Descriptors (less one per connected player) and threads must stay flat, no player may see an error, and the
+/// server must live. The final sample, taken as the players hang up, is in the CSV but not judged.
+/// </summary>
+internal sealed record Verdict(
+    bool Pass, bool RssJudged, double RssGrowth, double SlopeKiBPerHour, double WindowStart, double FittedStartKiB, double EndKiB, double SettledAt,
+    double OldGrowth, int HandleMin, int HandleMax, int ThreadMin, int ThreadMax, bool HandlesFlat, bool ThreadsFlat, double CpuPercent, long Errors, bool ServerAlive, string Problem)
+{
+    public const double MaxGrowth = 0.05;
+    public const double MinWindowSeconds = 180;
+
+    public static Verdict Judge(IReadOnlyList<Sample> all, double judgedFrom, bool serverAlive, long errors)
+    {
+        Sample[] samples = all.Take(all.Count - 1).ToArray();
+        Sample[] window = samples.Where(s => s.Seconds >= judgedFrom).ToArray();
+        if (window.Length < 3)
+        {
+            return new Verdict(false, false, 0, 0, judgedFrom, 0, 0, 0, 0, 0, 0, 0, 0, false, false, 0, errors, serverAlive, "too short to judge (fewer than 3 samples in the judged window)");
+        }
+
+        double meanX = window.Average(s => s.Seconds);
+        double meanY = window.Average(s => (double)s.RssKiB);
+        double slope = window.Sum(s => (s.Seconds - meanX) * (s.RssKiB - meanY)) / window.Sum(s => (s.Seconds - meanX) * (s.Seconds - meanX));
+        double span = window[^1].Seconds - window[0].Seconds;
+        double fittedStart = meanY + (slope * (window[0].Seconds - meanX));
+        double growth = slope * span / fittedStart;
+        bool judged = span >= MinWindowSeconds;
+
+        Sample[] lastThird = samples[(samples.Length * 2 / 3)..];
+        double end = Median(lastThird.Select(s => (double)s.RssKiB));
+        double settledAt = samples[^1].Seconds;
+        for (int i = samples.Length - 1; i >= 0 && Math.Abs(samples[i].RssKiB - end) <= 0.02 * end; i--)
+        {
+            settledAt = samples[i].Seconds;
+        }
+
+        double oldGrowth = (end - window[0].RssKiB) / window[0].RssKiB;
+        Sample first = window[0];
+        // Descriptors follow the number of connected players (one socket each): "flat" allows that swing, not a trend.
+        Sample[] windowTail = window[(window.Length * 2 / 3)..];
+        bool handlesFlat = windowTail.Max(s => s.Handles - s.Playing) <= first.Handles - first.Playing + 4;
+        bool threadsFlat = windowTail.Max(s => s.Threads) <= window.Take(Math.Max(1, window.Length / 3)).Max(s => s.Threads) + 4;
+        double cpu = 100 * (all[^1].CpuSeconds - all[0].CpuSeconds) / (all[^1].Seconds - all[0].Seconds);
+        bool pass = serverAlive && (!judged || growth < MaxGrowth) && handlesFlat && threadsFlat && errors == 0;
+        return new Verdict(pass, judged, growth, slope * 3600, first.Seconds, fittedStart, end, settledAt, oldGrowth,
+            window.Min(s => s.Handles), window.Max(s => s.Handles), window.Min(s => s.Threads), window.Max(s => s.Threads), handlesFlat, threadsFlat, cpu, errors, serverAlive, "");
+    }
+
+    public override string ToString() => Problem.Length > 0
+        ? $"soak: {Problem}; FAIL"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"RSS trend from {WindowStart:0} s: {SlopeKiBPerHour / 1024:+0.0;-0.0} MiB/h, {RssGrowth:+0.0%;-0.0%} across the window from a fitted {FittedStartKiB / 1024:0.0} MiB" +
+            $"{(RssJudged ? $" (limit {MaxGrowth:0%})" : ", not judged: the window is under 3 minutes")}; settled at {SettledAt:0} s near {EndKiB / 1024:0.0} MiB; " +
+            $"first sample of the window to the last third's median {OldGrowth:+0.0%;-0.0%}; " +
+            $"descriptors {HandleMin}..{HandleMax} ({(HandlesFlat ? "flat" : "GROWING")}), threads {ThreadMin}..{ThreadMax} ({(ThreadsFlat ? "flat" : "GROWING")}); " +
+            $"{Errors} player errors; server CPU {CpuPercent:0.0} %{(ServerAlive ? "" : "; the server DIED")}; {(Pass ? "PASS" : "FAIL")}");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+    }
+}
+
 internal readonly record struct Sample(double Seconds, long RssKiB, double CpuSeconds, int Handles, int Threads, long Playing, long VideoFrames, long Errors)
 {
     public static Sample Take(int pid, double seconds, Stats stats)
@@ -210,6 +265,14 @@ internal readonly record struct Sample(double Seconds, long RssKiB, double CpuSe
             Console.Error.WriteLine($"soak: the server process {pid} is gone: {error.Message}");
             return new Sample(seconds, 0, 0, 0, 0, 0, 0, Interlocked.Read(ref stats.Errors));
         }
+    }
+
+    public static Sample Parse(string line)
+    {
+        string[] f = line.Split(',');
+        return new Sample(double.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[2], CultureInfo.InvariantCulture),
+            int.Parse(f[3], CultureInfo.InvariantCulture), int.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture),
+            long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture));
     }
 
     public string ToCsv() => string.Create(CultureInfo.InvariantCulture, $"{Seconds:0},{RssKiB},{CpuSeconds:0.00},{Handles},{Threads},{Playing},{VideoFrames},{Errors}");

@@ -310,7 +310,7 @@ internal sealed partial class RtmpServerSession : IRtmpMessageHandler
     }
 
     /// <summary>Compares a presented key with the configured one in time that does not depend on where they differ.</summary>
-    private static bool KeyMatches(string? presented, string expected)
+    internal static bool KeyMatches(string? presented, string expected)
     {
         if (presented is null)
         {

@@ -32,6 +32,12 @@ public sealed record FlvPacingOptions
     /// catching up in one rush.
     /// </summary>
     public TimeSpan MaxLag { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The clock the schedule runs on. The system clock sleeps with <see cref="Thread.Sleep(int)"/> (see
+    /// <see cref="FlvPacer"/>); any other provider (a test's fake clock) is waited on through its timers.
+    /// </summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -120,7 +126,8 @@ public static class FlvPacer
         double burstMs = options.Burst.TotalMilliseconds;
         double maxLagMs = options.MaxLag.TotalMilliseconds;
         double? durationMs = options.Duration?.TotalMilliseconds;
-        long started = Stopwatch.GetTimestamp();
+        TimeProvider time = options.Time;
+        long started = time.GetTimestamp();
         long frames = 0;
         bool first = true;
         uint firstTimestamp = 0;
@@ -141,7 +148,7 @@ public static class FlvPacer
                 {
                     // The schedule starts with the first tag, together with the timestamp origin: never early.
                     first = false;
-                    started = Stopwatch.GetTimestamp();
+                    started = time.GetTimestamp();
                     firstTimestamp = tag.Timestamp;
                     origin = options.TimestampOrigin?.Invoke() ?? firstTimestamp;
                 }
@@ -154,7 +161,7 @@ public static class FlvPacer
                 }
 
                 double due = offset + shiftMs;
-                double now = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                double now = time.GetElapsedTime(started).TotalMilliseconds;
                 if (now - due > maxLagMs)
                 {
                     shiftMs += now - due;
@@ -166,12 +173,12 @@ public static class FlvPacer
                 if (due > burstEnd)
                 {
                     burst.WriteTo(sink);
-                    if (due > now && Sleep(due - now, cancellationToken))
+                    if (due > now && Sleep(time, due - now, cancellationToken))
                     {
                         break;
                     }
 
-                    burstEnd = Math.Max(due, Stopwatch.GetElapsedTime(started).TotalMilliseconds) + burstMs;
+                    burstEnd = Math.Max(due, time.GetElapsedTime(started).TotalMilliseconds) + burstMs;
                 }
 
                 if (ToFrame(tag, unchecked(origin + offset + (uint)shiftMs)) is { } frame)
@@ -197,9 +204,15 @@ public static class FlvPacer
     /// <summary>
     /// Sleeps <paramref name="milliseconds"/> in slices of at most <see cref="MaxSleepSliceMs"/>, looking at the token
     /// between them: a plain sleep costs a fraction of a wait on the token's handle (docs/BENCHMARKS.md). True when cancelled.
+    /// Another clock than the system's is waited on through one of its timers.
     /// </summary>
-    private static bool Sleep(double milliseconds, CancellationToken cancellationToken)
+    private static bool Sleep(TimeProvider time, double milliseconds, CancellationToken cancellationToken)
     {
+        if (!ReferenceEquals(time, TimeProvider.System))
+        {
+            return SleepOn(time, milliseconds, cancellationToken);
+        }
+
         long until = Stopwatch.GetTimestamp() + (long)(milliseconds * Stopwatch.Frequency / 1000);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -213,5 +226,20 @@ public static class FlvPacer
         }
 
         return true;
+    }
+
+    private static bool SleepOn(TimeProvider time, double milliseconds, CancellationToken cancellationToken)
+    {
+        using var due = new ManualResetEventSlim();
+        using ITimer timer = time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), due, TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
+        try
+        {
+            due.Wait(cancellationToken);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
     }
 }

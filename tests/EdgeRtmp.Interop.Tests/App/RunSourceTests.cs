@@ -111,7 +111,7 @@ public class RunSourceTests
             };
             app._run = CommandLine.InvokeAsync(["run", "--listen", $"127.0.0.1:{app.Port}", "--audio", "none", .. arguments], environment, app._stop.Token);
 
-            // Listening, and the stream live (a player gets the stream, not "not found").
+            // Listening.
             long deadline = Environment.TickCount64 + 15_000;
             while (true)
             {
@@ -128,7 +128,15 @@ public class RunSourceTests
                 }
             }
 
-            await Task.Delay(1500);
+            // Live: a player of live/cam receives a keyframe, so the ffprobe and ffmpeg that follow meet a stream that
+            // is producing (an exec encoder takes its time to start; the server holds a player until the stream is live).
+            await using (ProbePlayer player = await ProbePlayer.PlayAsync(app.Port, "live", "cam"))
+            {
+                Assert.True(await player.WaitUntilAsync(p => p.Media.Any(m => m.Keyframe) || app._run.IsCompleted, TimeSpan.FromSeconds(60)),
+                    "no keyframe reached a player within a minute: " + app._error);
+                Assert.False(app._run.IsCompleted, "run exited: " + app._error);
+            }
+
             return app;
         }
 

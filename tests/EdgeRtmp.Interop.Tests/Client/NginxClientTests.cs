@@ -91,18 +91,33 @@ public class NginxClientTests(ITestOutputHelper output)
         var hub = new StreamHub("local");
         await using var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = RtmpUrl.Parse(nginx.Url("live/z")) }, NullLogger.Instance);
         var states = new List<string>();
-        publisher.StateChanged += (_, state) => { lock (states) states.Add(state.ToString()); };
+        int retries = 0;
+        var failedDuringOutage = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        publisher.StateChanged += (_, state) =>
+        {
+            lock (states) states.Add(state.ToString());
+            // The first Retrying is the drop; the second, an attempt that failed while nginx was down.
+            if (state.Kind == PublisherStateKind.Retrying && Interlocked.Increment(ref retries) == 2)
+            {
+                failedDuringOutage.TrySetResult();
+            }
+        };
         publisher.Start();
         using var stopFeeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Task<bool> feeding = FileFeeding.LoopAsync(sample, hub, stopFeeding.Token);
         try
         {
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout), $"not live: {publisher.State}");
-            await Task.Delay(2000);
+            // Media flows through nginx before the outage: a player there gets a keyframe.
+            await using (ProbePlayer before = await ProbePlayer.PlayAsync(nginx.Port, "live", "z"))
+            {
+                Assert.True(await before.WaitUntilAsync(p => p.Media.Any(m => m.Keyframe), TimeSpan.FromSeconds(15)), "nothing reached nginx before the outage");
+            }
 
             await nginx.KillAsync();
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Retrying, TimeSpan.FromSeconds(5)), $"no retry after the outage: {publisher.State}");
-            await Task.Delay(1500);
+            // A real outage, not a blip: nginx comes back only after a reconnect attempt has failed against it.
+            await failedDuringOutage.Task.WaitAsync(TimeSpan.FromSeconds(15));
             await nginx.StartAgainAsync();
             var restarted = Stopwatch.StartNew();
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, TimeSpan.FromSeconds(5)),

@@ -30,10 +30,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string Url(string path = "live/cam") => $"rtmp://127.0.0.1:{Port}/{path}";
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string video = "testcard", params string[] arguments)
+    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string video = "testcard", params string[] arguments) =>
+        StartAsync([], settings, video, arguments);
+
+    /// <summary>Starts the server behind <paramref name="wrapper"/>, a command prefix that execs it (<see cref="TinyFileSystem.Wrapper"/>).</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyList<string> wrapper, IReadOnlyDictionary<string, string>? settings, string video, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost(), ["exec", Path.Combine(AppContext.BaseDirectory, "edgertmp.dll"),
-            "run", "--listen", "127.0.0.1:0", "--video", video, "--audio", "none", .. arguments])
+        string[] command = [.. wrapper, DotnetHost(), "exec", Path.Combine(AppContext.BaseDirectory, "edgertmp.dll"),
+            "run", "--listen", "127.0.0.1:0", "--video", video, "--audio", "none", .. arguments];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

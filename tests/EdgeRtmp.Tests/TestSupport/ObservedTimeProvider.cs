@@ -19,6 +19,9 @@ public sealed class ObservedTimeProvider : FakeTimeProvider
         return timer;
     }
 
+    /// <summary>The due time of the next timer armed (since the last wait), once it is armed.</summary>
+    public ValueTask<TimeSpan> NextTimerAsync(CancellationToken cancellationToken) => _armed.Reader.ReadAsync(cancellationToken);
+
     /// <summary>Waits until a timer due in exactly <paramref name="dueTime"/> has been armed (since the last such wait).</summary>
     public async Task WaitForTimerAsync(TimeSpan dueTime, TimeSpan? timeout = null)
     {
