@@ -61,7 +61,8 @@ public sealed class HardwareTests(BoxFixture box)
         var captured = await box.Control.CheckAsync(
             "rm -f /run/box/captured.raw; " +
             "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -d 60 -t raw /run/box/captured.raw & recorder=$!; " +
-            "until grep -qs RUNNING /proc/asound/card0/pcm1c/sub0/status; do sleep 0.05; done; " +
+            // Played once the capture has written its first period: a stream merely RUNNING may not carry yet.
+            "until [ -s /run/box/captured.raw ] || ! kill -0 $recorder 2>/dev/null; do sleep 0.05; done; " +
             "player=$(box-play /mnt/host/square.wav); while kill -0 $player 2>/dev/null; do sleep 0.1; done; " +
             // The recorder may still be a period or two behind when the player ends (a loaded emulated box): it is
             // stopped once the whole wave has come through, or after 10 s.
