@@ -13,8 +13,7 @@ namespace EdgeRtmp.Benchmarks;
 /// </summary>
 public class KeyCompareBenchmarks
 {
-    // A 32-character key: 16 random bytes in hex.
-    private const string Key = "9f86d081884c7d659a2feaa0c55ad015";
+    private const string Key = KeyTiming.Key;
 
     [Params("first byte differs", "last byte differs", "equal", "shorter (8)", "longer (200)")]
     public string Guess { get; set; } = "";
@@ -36,22 +35,5 @@ public class KeyCompareBenchmarks
     public bool Server() => RtmpServerSession.KeyMatches(_presented, Key);
 
     [Benchmark]
-    public bool NaiveEarlyExit()
-    {
-        string a = _presented;
-        if (a.Length != Key.Length)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != Key[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public bool NaiveEarlyExit() => KeyTiming.Naive(_presented);
 }
