@@ -108,10 +108,19 @@ public class NginxClientTests(ITestOutputHelper output)
         try
         {
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, LiveTimeout), $"not live: {publisher.State}");
+            var live = Stopwatch.StartNew();
             // Media flows through nginx before the outage: a player there gets a keyframe.
             await using (ProbePlayer before = await ProbePlayer.PlayAsync(nginx.Port, "live", "z"))
             {
                 Assert.True(await before.WaitUntilAsync(p => p.Media.Any(m => m.Keyframe), TimeSpan.FromSeconds(15)), "nothing reached nginx before the outage");
+            }
+
+            // The publisher takes a close within 1 s of going live for the server's refusal (RtmpPublisher.RefusalWindow,
+            // a real-time window: nginx's "deny publish" closes at once) and waits 30 s: the outage comes after it.
+            TimeSpan refusalWindow = TimeSpan.FromSeconds(1.5);
+            if (live.Elapsed < refusalWindow)
+            {
+                await Task.Delay(refusalWindow - live.Elapsed);
             }
 
             await nginx.KillAsync();
