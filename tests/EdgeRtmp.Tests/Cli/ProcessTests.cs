@@ -49,6 +49,12 @@ public class ProcessTests
             Assert.Equal("STOPPING=1", await notify.ReceiveAsync(s_timeout));
             await process.WaitForExitAsync().WaitAsync(s_timeout);
         }
+        catch (TimeoutException exception)
+        {
+            // What the service logged says whether it saw the signal at all; kill it first so its output ends.
+            process.Kill();
+            throw new TimeoutException($"{exception.Message}\nstdout:\n{await output}\nstderr:\n{await error}", exception);
+        }
         finally
         {
             if (!process.HasExited)
