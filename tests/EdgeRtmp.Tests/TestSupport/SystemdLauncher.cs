@@ -20,8 +20,11 @@ public sealed class SystemdLauncher : IDisposable
     /// <summary>Start info for <paramref name="program"/> with <paramref name="arguments"/> under the launcher.</summary>
     public ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments)
     {
-        // "; exit $?" keeps bash from replacing itself with the program, so it stays the parent.
-        var start = new ProcessStartInfo(_directory.File("systemd"), ["-c", "\"$@\"; exit $?", "systemd", program, .. arguments]);
+        // "; exit $?" keeps bash from replacing itself with the program, so it stays the parent. systemd starts a
+        // service with default signal dispositions, but a test run started in the background by a shell without job
+        // control inherits SIGINT and SIGQUIT ignored, and the runtime then never sees SIGINT: env puts them back.
+        var start = new ProcessStartInfo(_directory.File("systemd"),
+            ["-c", "env --default-signal=INT,QUIT \"$@\"; exit $?", "systemd", program, .. arguments]);
         return start;
     }
 
