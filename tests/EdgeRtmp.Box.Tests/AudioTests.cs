@@ -61,22 +61,31 @@ public sealed class AudioTests(BoxFixture box, ITestOutputHelper output)
         var figures = snr.Output.Trim().Split(' ').Select(pair => pair.Split('=')).ToDictionary(pair => pair[0], pair => pair[1]);
 
         string[] journal = await box.Control.LinesAsync();
-        var lostAfter = ServiceJournal.AudioLost(journal);
         var after = await box.Control.ServiceAsync();
+        double dropouts = double.Parse(figures["dropouts"], CultureInfo.InvariantCulture);
+        bool shortOfAudio = decodedSeconds < RecordSeconds - 0.5;
+        // The service logs a loss at most every 10 s, so one at the recording's end may still be on its way.
+        for (int attempt = 0; (dropouts > 0 || shortOfAudio) && !LossCountedSince(journal, earlier.Length) && attempt < 30; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            journal = await box.Control.LinesAsync();
+        }
+
+        string[] newer = journal.Skip(earlier.Length).ToArray();
         output.WriteLine($"heard {decodedSeconds:0.00} s in a {RecordSeconds} s recording, tone from {onset:0.00} s; sine-snr.py --skip {skip:0.00}: {snr.Output.Trim()}");
-        output.WriteLine($"service: device overruns {lostBefore.Overruns} -> {lostAfter.Overruns}, frames refused by the encoder ring {lostBefore.Refused} -> {lostAfter.Refused}; " +
-            string.Join(" | ", journal.Skip(earlier.Length).Where(line => line.Contains("alsa:", StringComparison.Ordinal))));
+        output.WriteLine($"service before the recording: {lostBefore.Overruns} device overruns, {lostBefore.Refused} frames refused by the encoder ring; since: " +
+            string.Join(" | ", newer.Where(line => line.Contains("alsa:", StringComparison.Ordinal))));
 
         // The tone came through clean between any losses (segmental SNR: each 20 ms on its own); audio lost in real
-        // time is never lost silently: a recording short of audio has the device's overruns (or the encoder ring's
-        // refusals) counted in the journal. The service recovered in place: no restart, and it is still capturing.
+        // time is never lost silently: a gap in the tone, or a recording short of audio, has the device's overruns
+        // (or the encoder ring's refusals) counted in the journal during the recording. A starved emulated box may
+        // overrun; a dropout nobody counted fails. The service recovered in place: no restart, still capturing.
         Assert.True(double.Parse(figures["seconds"], CultureInfo.InvariantCulture) >= ToneSeconds, snr.Output);
         Assert.True(double.Parse(figures["segsnr"], CultureInfo.InvariantCulture) >= 20, snr.Output);
-        Assert.Equal("0", figures["dropouts"]);
-        if (decodedSeconds < RecordSeconds - 0.5)
+        if (dropouts > 0 || shortOfAudio)
         {
-            Assert.True(lostAfter.Overruns + lostAfter.Refused > lostBefore.Overruns + lostBefore.Refused,
-                $"only {decodedSeconds:0.00} s of audio in {RecordSeconds} s of stream, and no loss counted");
+            Assert.True(LossCountedSince(journal, earlier.Length),
+                $"{dropouts} dropouts and {decodedSeconds:0.00} s of audio in {RecordSeconds} s of stream, and no loss counted: {snr.Output.Trim()}");
         }
         else
         {
@@ -86,6 +95,9 @@ public sealed class AudioTests(BoxFixture box, ITestOutputHelper output)
         Assert.Equal(before["NRestarts"], after["NRestarts"]);
         Assert.Equal(before["MainPID"], after["MainPID"]);
     }
+
+    /// <summary>Whether the service logged audio lost after the first <paramref name="skip"/> lines of its journal.</summary>
+    private static bool LossCountedSince(string[] journal, int skip) => ServiceJournal.AudioLost(journal.Skip(skip)) != (0, 0);
 
     /// <summary>Seconds into <paramref name="samples"/> (s16le mono) where the tone begins: the first 20 ms louder than -30 dBFS; -1 when never.</summary>
     private static double Onset(byte[] samples)

@@ -57,13 +57,18 @@ public sealed class HardwareTests(BoxFixture box)
         await File.WriteAllBytesAsync(wav, SquareWave(48000, 1.0));
 
         // Capture runs first (the loopback passes on only what is played while its other side is open), then the
-        // WAV is played to its end, then the capture is stopped and its samples counted.
+        // WAV is played to its end, then the capture is stopped and its samples counted. Each step has a deadline
+        // and says which one ran out, with the loopback's own state (this test has hung in a loaded box before).
+        const string State = "for f in /proc/asound/Loopback/pcm0p/sub0/status /proc/asound/Loopback/pcm1c/sub0/status; do echo \"$f:\"; cat $f; done; cat /run/box/play.log";
         var captured = await box.Control.CheckAsync(
             "rm -f /run/box/captured.raw; " +
-            "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -d 60 -t raw /run/box/captured.raw & recorder=$!; " +
+            "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -d 60 -t raw /run/box/captured.raw </dev/null >/run/box/record.log 2>&1 & recorder=$!; " +
             // Played once the capture has written its first period: a stream merely RUNNING may not carry yet.
-            "until [ -s /run/box/captured.raw ] || ! kill -0 $recorder 2>/dev/null; do sleep 0.05; done; " +
-            "player=$(box-play /mnt/host/square.wav); while kill -0 $player 2>/dev/null; do sleep 0.1; done; " +
+            "for i in $(seq 1 600); do [ -s /run/box/captured.raw ] || ! kill -0 $recorder 2>/dev/null && break; sleep 0.05; done; " +
+            $"[ -s /run/box/captured.raw ] || {{ echo \"no captured period after 30 s: $(cat /run/box/record.log)\"; {State}; kill $recorder; exit 1; }}; " +
+            "player=$(box-play /mnt/host/square.wav); " +
+            "for i in $(seq 1 300); do kill -0 $player 2>/dev/null || break; sleep 0.1; done; " +
+            $"if kill -0 $player 2>/dev/null; then echo 'the 1 s WAV still playing after 30 s'; {State}; kill $player $recorder; exit 1; fi; " +
             // The recorder may still be a period or two behind when the player ends (a loaded emulated box): it is
             // stopped once the whole wave has come through, or after 10 s.
             "count() { od -An -v -td2 -w4 /run/box/captured.raw | awk '$1 > 8000 { high++ } $1 < -8000 { low++ } END { print high + 0, low + 0 }'; }; " +
