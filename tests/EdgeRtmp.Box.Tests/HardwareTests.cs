@@ -62,8 +62,9 @@ public sealed class HardwareTests(BoxFixture box)
         const string State = "for f in /proc/asound/Loopback/pcm0p/sub0/status /proc/asound/Loopback/pcm1c/sub0/status; do echo \"$f:\"; cat $f; done; cat /run/box/play.log";
         var captured = await box.Control.CheckAsync(
             "rm -f /run/box/captured.raw; " +
-            "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -d 60 -t raw /run/box/captured.raw </dev/null >/run/box/record.log 2>&1 & recorder=$!; " +
-            // Played once the capture has written its first period: a stream merely RUNNING may not carry yet.
+            "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -B 2000000 -F 100000 -d 60 -t raw /run/box/captured.raw </dev/null >/run/box/record.log 2>&1 & recorder=$!; " +
+            // A 2 s buffer: arecord overran with its default in a starved box. Played once the capture has written
+            // its first period: a stream merely RUNNING may not carry yet.
             "for i in $(seq 1 600); do [ -s /run/box/captured.raw ] || ! kill -0 $recorder 2>/dev/null && break; sleep 0.05; done; " +
             $"[ -s /run/box/captured.raw ] || {{ echo \"no captured period after 30 s: $(cat /run/box/record.log)\"; {State}; kill $recorder; exit 1; }}; " +
             "player=$(box-play /mnt/host/square.wav); " +

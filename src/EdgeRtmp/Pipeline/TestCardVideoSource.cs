@@ -12,7 +12,7 @@ namespace EdgeRtmp.Pipeline;
 /// </summary>
 public sealed class TestCardVideoSource : IMediaSource
 {
-    /// <summary>Further behind than this (a suspended machine, a stalled thread pool) we skip ahead instead of bursting.</summary>
+    /// <summary>Further behind than this (a suspended machine, a stalled thread pool) we skip the pictures missed instead of bursting.</summary>
     private static readonly TimeSpan s_maxLag = TimeSpan.FromSeconds(1);
 
     private readonly TestCardEncoder _encoder;
@@ -65,7 +65,9 @@ public sealed class TestCardVideoSource : IMediaSource
 
             if (-wait > s_maxLag)
             {
-                start = _clock.Elapsed - FrameOffset(index);
+                // Skip the pictures missed, as a camera drops frames, and stay on the grid: a stamp off the
+                // 1/fps grid makes players guess another frame rate (ffprobe said 60 after one such jump).
+                index = (_clock.Elapsed - start).Ticks * _encoder.FramesPerSecond / TimeSpan.TicksPerSecond;
                 due = start + FrameOffset(index);
             }
 

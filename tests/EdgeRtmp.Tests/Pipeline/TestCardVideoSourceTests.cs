@@ -65,6 +65,29 @@ public class TestCardVideoSourceTests
     }
 
     [Fact]
+    public async Task After_a_stall_of_over_a_second_it_skips_the_pictures_missed_and_stays_on_its_frame_grid()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        var sink = new RecordingSink(clock);
+        var source = new TestCardVideoSource(new TestCardOptions { Width = 320, Height = 180, FramesPerSecond = 30 }, clock);
+        using var stop = new CancellationTokenSource();
+        Task run = source.RunAsync(sink, stop.Token);
+        Assert.True(await sink.WaitUntilAsync(frames => frames.Count == 3, TimeSpan.FromSeconds(30)), "picture 0 did not come");
+
+        // Stalled for 2.51 s: pictures 1 to 74 were missed; picture 75 (2500 ms) is due, 76 not yet.
+        time.Advance(TimeSpan.FromMilliseconds(2510));
+        Assert.True(await sink.WaitUntilAsync(frames => frames.Count == 4, TimeSpan.FromSeconds(30)), "no picture after the stall");
+        time.Advance(TimeSpan.FromMilliseconds(34));
+        Assert.True(await sink.WaitUntilAsync(frames => frames.Count == 5, TimeSpan.FromSeconds(30)), "the pacing did not resume");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // One picture for the stall, no burst, and every stamp n × 33.3 ms.
+        Assert.Equal([0u, 2500u, 2533u], sink.Frames.Skip(2).Select(frame => frame.Timestamp));
+    }
+
+    [Fact]
     public void Producing_a_frame_allocates_nothing_in_steady_state()
     {
         var clock = new PipelineClock();
