@@ -57,24 +57,27 @@ public sealed class HardwareTests(BoxFixture box)
         await File.WriteAllBytesAsync(wav, SquareWave(48000, 1.0));
 
         // Capture runs first (the loopback passes on only what is played while its other side is open), then the
-        // WAV is played to its end, then the capture is stopped and its samples counted. Each step has a deadline
-        // and says which one ran out, with the loopback's own state (this test has hung in a loaded box before).
+        // WAV is played to its end, then the capture is stopped and its samples counted. Each step has a deadline in
+        // seconds (not in rounds: a fork takes long in a starved box) and says which one ran out, with the loopback's
+        // own state: this test has hung in a loaded box before.
         const string State = "for f in /proc/asound/Loopback/pcm0p/sub0/status /proc/asound/Loopback/pcm1c/sub0/status; do echo \"$f:\"; cat $f; done; cat /run/box/play.log";
         var captured = await box.Control.CheckAsync(
             "rm -f /run/box/captured.raw; " +
             "arecord -q -D hw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -B 2000000 -F 100000 -d 60 -t raw /run/box/captured.raw </dev/null >/run/box/record.log 2>&1 & recorder=$!; " +
             // A 2 s buffer: arecord overran with its default in a starved box. Played once the capture has written
             // its first period: a stream merely RUNNING may not carry yet.
-            "for i in $(seq 1 600); do [ -s /run/box/captured.raw ] || ! kill -0 $recorder 2>/dev/null && break; sleep 0.05; done; " +
-            $"[ -s /run/box/captured.raw ] || {{ echo \"no captured period after 30 s: $(cat /run/box/record.log)\"; {State}; kill $recorder; exit 1; }}; " +
+            "until [ -s /run/box/captured.raw ] || ! kill -0 $recorder 2>/dev/null || [ $SECONDS -ge 30 ]; do sleep 0.05; done; " +
+            $"[ -s /run/box/captured.raw ] || {{ echo \"no captured period after $SECONDS s: $(cat /run/box/record.log)\"; {State}; kill $recorder; exit 1; }}; " +
             "player=$(box-play /mnt/host/square.wav); " +
-            "for i in $(seq 1 300); do kill -0 $player 2>/dev/null || break; sleep 0.1; done; " +
+            "started=$SECONDS; while kill -0 $player 2>/dev/null && [ $((SECONDS - started)) -lt 30 ]; do sleep 0.1; done; " +
             $"if kill -0 $player 2>/dev/null; then echo 'the 1 s WAV still playing after 30 s'; {State}; kill $player $recorder; exit 1; fi; " +
             // The recorder may still be a period or two behind when the player ends (a loaded emulated box): it is
             // stopped once the whole wave has come through, or after 10 s.
             "count() { od -An -v -td2 -w4 /run/box/captured.raw | awk '$1 > 8000 { high++ } $1 < -8000 { low++ } END { print high + 0, low + 0 }'; }; " +
-            "for i in $(seq 1 100); do [ \"$(count)\" = '24000 24000' ] && break; sleep 0.1; done; " +
-            "kill -TERM $recorder; wait $recorder; count",
+            "started=$SECONDS; until [ \"$(count)\" = '24000 24000' ] || [ $((SECONDS - started)) -ge 10 ]; do sleep 0.1; done; " +
+            "kill -TERM $recorder; started=$SECONDS; while kill -0 $recorder 2>/dev/null && [ $((SECONDS - started)) -lt 10 ]; do sleep 0.1; done; " +
+            $"if kill -0 $recorder 2>/dev/null; then echo 'arecord still running 10 s after TERM'; {State}; kill -9 $recorder; exit 1; fi; " +
+            "count",
             TimeSpan.FromMinutes(5));
 
         // Every one of the 48,000 frames came through: half of them high, half low.
