@@ -62,7 +62,7 @@ public static class AppHost
         builder.Services.AddSingleton(settings);
 
         // Every timeout, stall watch and timer runs on this clock; tests put a fake one in its place.
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(environment.Time ?? TimeProvider.System);
         builder.Services.AddSingleton<IServiceNotifier>(services =>
             new ServiceNotifier(services.GetService<ISystemdNotifier>(), environment.Variables, environment.ProcessId));
         builder.Services.AddSingleton<ServiceHealth>();
