@@ -80,7 +80,7 @@ public static class AppHost
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
         builder.Services.AddSingleton(services => new PushService(
             services.GetRequiredService<StreamRegistry>(), settings.App, settings.Stream, settings.Options.Push,
-            services.GetRequiredService<ILoggerFactory>()));
+            services.GetRequiredService<ILoggerFactory>(), () => services.GetRequiredService<MediaPipelineService>().Pipeline));
         builder.Services.AddHostedService(services => services.GetRequiredService<PushService>());
 
         // The recorder and the panel (both silent unless configured); the panel last, so it sees the others running.
