@@ -19,7 +19,7 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
     private const int StatusLed = 0, LiveButton = 1, ErrorLed = 2, ViewerLed = 3;
     private const string Saved = "/run/box/edgertmp.json.default";
 
-    /// <summary>GpioPanel.DebounceMs: the kernel debounce the service asks for on its buttons.</summary>
+    /// <summary>GpioPanel.DebounceMs: the window after an accepted edge in which the service takes further edges for bounce.</summary>
     private const int GpioDebounceMs = 20;
 
     /// <summary>Generous for an emulated box on a busy 2-core host; on a quiet machine each wait ends in a second or two.</summary>
@@ -158,13 +158,15 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
             Step("viewer LED on and off");
 
             // Bounce: three edges (press, release, press) written back to back from one shell (one open file, no
-            // process between the writes), then held and released: the kernel's 20 ms debounce makes it one press.
+            // process between the writes), then held and released: the panel's 20 ms debounce makes it one press.
             // The edges' spread is measured in the box; an emulated CPU on a loaded host can be descheduled between
             // two writes, and an attempt whose edges spread past the debounce window is not bounce: it is not
-            // judged, and the next attempt starts from whatever state it left (up to five attempts).
+            // judged, and the next attempt starts from whatever state it left (up to ten attempts: with no kernel
+            // debounce each edge wakes the service's event thread, which competes with the writing shell for the two
+            // emulated CPUs, so fewer attempts stay inside the window: docs/BENCHMARKS.md).
             var spreads = new List<double>();
             bool judged = false;
-            for (int attempt = 0; attempt < 5 && !judged; attempt++)
+            for (int attempt = 0; attempt < 10 && !judged; attempt++)
             {
                 int before = await EventsAsync(1402);
                 string bounce = await BoxAsync($$"""
@@ -204,8 +206,7 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
             Step("idle CPU of the event thread");
 
             // System.Device.Gpio's own libgpiod driver (Gpio:Driver) on the same lines (the box has libgpiod.so.2), with
-            // a source that fails at its first start: the error LED lights and the live button still works. The service
-            // waits for a first frame that never comes and stays "activating", so this restart does not wait for READY.
+            // a source that fails at its first start: the error LED lights and the live button still works.
             int opened = await EventsAsync(1400);
             await box.Control.CheckAsync($"cat >/etc/edgertmp/edgertmp.json <<'EOF'\n{PanelConfig(nginx.Port, video: "exec:\\\"exit 3\\\"", driver: "libgpiod")}\nEOF\nsystemctl restart --no-block edgertmp");
             Assert.Contains("Panel on boxgpio (libgpiod driver)", await BoxAsync($"wait_events 1400 {opened + 1} 120; journalctl -u edgertmp -o cat --no-pager | grep '\\[1400\\]' | tail -1"), StringComparison.Ordinal);
@@ -220,6 +221,79 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
         finally
         {
             await box.Control.RunAsync($"[ -f {Saved} ] && cp {Saved} /etc/edgertmp/edgertmp.json; systemctl restart edgertmp", TimeSpan.FromMinutes(5));
+        }
+
+        await WaitRunningAsync("the default service again");
+        Step("default service back");
+    }
+
+    [Fact]
+    public async Task A_camera_missing_at_start_keeps_the_service_up_with_the_error_LED_lit_and_it_streams_once_plugged_in()
+    {
+        var step = Stopwatch.StartNew();
+        void Step(string what)
+        {
+            output.WriteLine($"{step.Elapsed.TotalSeconds,5:0.0} s  {what}");
+            step.Restart();
+        }
+
+        await WaitRunningAsync("the default service");
+        try
+        {
+            // The camera unplugged (vivid's platform device unbound: its node is gone) before the service starts with
+            // Video:Source v4l2:/dev/video0. No push, no live button: only the source decides the LEDs here.
+            await box.Control.CheckAsync($"cp -n /etc/edgertmp/edgertmp.json {Saved}");
+            await box.Control.CheckAsync("echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind; for i in $(seq 200); do test -e /dev/video0 || exit 0; sleep 0.05; done; exit 1");
+            int recovered = await EventsAsync(1111);
+            await StartServiceAsync("""
+                {
+                  "Video": { "Source": "v4l2:/dev/video0", "Width": 320, "Height": 180, "Fps": 10, "KeyframeInterval": 10 },
+                  "Audio": { "Source": "none" },
+                  "Gpio": { "Chip": "boxgpio", "StatusLed": "status-led", "ErrorLed": "error-led", "ViewerLed": "viewer-led", "ActiveLow": false }
+                }
+                """);
+            IReadOnlyDictionary<string, string> up = await box.Control.ServiceAsync();
+            Assert.StartsWith("serving rtmp://", up["StatusText"], StringComparison.Ordinal);
+            Assert.Contains("(source failed, retrying: v4l2:/dev/video0 is not usable: /dev/video0: no such camera", up["StatusText"], StringComparison.Ordinal);
+            Step("service active with the camera missing: " + up["StatusText"]);
+
+            // The error LED says it; the service stays the same process (no restart loop) while the source is retried,
+            // and says so once in the log (the same failure again is a debug line).
+            Assert.Equal("on", await WaitLedAsync(ErrorLed, "on"));
+            Assert.Equal("slow", await WaitLedAsync(StatusLed, "slow"));
+            IReadOnlyDictionary<string, string> still = await box.Control.ServiceAsync();
+            Assert.Equal(("active", "running", up["MainPID"], up["NRestarts"]), (still["ActiveState"], still["SubState"], still["MainPID"], still["NRestarts"]));
+            string warnings = await BoxAsync($"journalctl -u edgertmp _PID={up["MainPID"]} -o cat --no-pager | grep -c '\\[1102\\]' || true");
+            Assert.Equal("1", warnings);
+            using (var probe = new TcpClient())
+            {
+                // The server serves meanwhile (players may connect; they get the picture once there is one).
+                await probe.ConnectAsync(new Uri(box.PlayUrl).Host, new Uri(box.PlayUrl).Port);
+            }
+
+            Step("error LED on, same process, one warning, server accepting");
+
+            // Plugged in: the node's appearance cuts the backoff short; streaming on the box's clock from bind returning.
+            double boundAt = double.Parse((await box.Control.CheckAsync("echo vivid.0 > /sys/bus/platform/drivers/vivid/bind; cut -d' ' -f1 /proc/uptime")).Trim(), CultureInfo.InvariantCulture);
+            await BoxAsync($"wait_events 1111 {recovered + 1} 120");
+            string producingAt = await BoxAsync("journalctl -u edgertmp -o short-monotonic --no-pager | grep '\\[1111\\]' | tail -n1 | cut -d']' -f1 | tr -d '[ '");
+            output.WriteLine($"camera plugged in: producing {double.Parse(producingAt, CultureInfo.InvariantCulture) - boundAt:0.00} s after bind returned (box clock)");
+            Assert.Equal("off", await WaitLedAsync(ErrorLed, "off"));
+            Assert.Equal("on", await WaitLedAsync(StatusLed, "on"));
+            var played = await Peer.RunAsync("ffprobe", ["-v", "error", "-rw_timeout", "60000000", "-select_streams", "v:0",
+                "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", box.PlayUrl], TimeSpan.FromMinutes(2));
+            Assert.True(played.ExitCode == 0, played.Error);
+            Assert.Equal("h264,320,180", played.Output.Trim());
+            IReadOnlyDictionary<string, string> streaming = await box.Control.ServiceAsync();
+            Assert.Equal((up["MainPID"], up["NRestarts"]), (streaming["MainPID"], streaming["NRestarts"]));
+            Assert.DoesNotContain("failed", streaming["StatusText"], StringComparison.Ordinal);
+            Step("camera back: streaming H.264, error LED off, status solid: " + streaming["StatusText"]);
+        }
+        finally
+        {
+            await box.Control.RunAsync(
+                $"test -e /dev/video0 || echo vivid.0 > /sys/bus/platform/drivers/vivid/bind; [ -f {Saved} ] && cp {Saved} /etc/edgertmp/edgertmp.json; systemctl restart edgertmp",
+                TimeSpan.FromMinutes(5));
         }
 
         await WaitRunningAsync("the default service again");

@@ -2,7 +2,7 @@ namespace EdgeRtmp.Net.Client;
 
 public enum PublisherStateKind
 {
-    /// <summary>The local stream has no source yet (or it stopped); nothing to send upstream.</summary>
+    /// <summary>The local stream has no source yet (or it stopped, or its source is not producing); nothing to send upstream.</summary>
     WaitingForSource,
     Connecting,
     Live,

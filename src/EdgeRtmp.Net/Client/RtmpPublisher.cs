@@ -61,6 +61,7 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
     private RtmpClient? _live;
     private uint _liveStreamId;
     private bool _sourceLive;
+    private bool _sourceReady = true;
     private long _framesSent;
     private long _droppedBefore;
     private int _sessions;
@@ -122,6 +123,28 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                 return _live;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the stream's source makes media (true unless told otherwise). The box's own source holds its stream for
+    /// its whole life, failed or not, so the hub's publish start and stop cannot tell a camera that is missing: the owner
+    /// of the source says so here. While false the publisher does not publish (a live session is unpublished, as when
+    /// the stream ends) and reports <see cref="PublisherStateKind.WaitingForSource"/>: never "live" upstream with
+    /// nothing to send. Set it before <see cref="Start"/> for a source that is not producing yet.
+    /// </summary>
+    public void SetSourceReady(bool ready)
+    {
+        lock (_gate)
+        {
+            if (_sourceReady == ready)
+            {
+                return;
+            }
+
+            _sourceReady = ready;
+        }
+
+        Pulse();
     }
 
     /// <summary>Subscribes to the hub and starts the connect/publish/reconnect loop.</summary>
@@ -255,7 +278,7 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
             lock (_gate)
             {
                 change = _change.Task;
-                sourceLive = _sourceLive;
+                sourceLive = _sourceLive && _sourceReady;
             }
 
             if (!sourceLive)
@@ -353,18 +376,22 @@ public sealed class RtmpPublisher : IMediaSubscriber, IAsyncDisposable
                     return (new UpstreamFailure(false, "the connection dropped: " + reason.Detail), liveFor);
                 }
 
-                bool sourceLive;
+                bool sourceLive, sourceReady;
                 lock (_gate)
                 {
                     change = _change.Task;
                     sourceLive = _sourceLive;
+                    sourceReady = _sourceReady;
                 }
 
-                if (stopping.IsCancellationRequested || !sourceLive)
+                if (stopping.IsCancellationRequested || !sourceLive || !sourceReady)
                 {
                     Detach(client);
                     await client.UnpublishAsync(streamId, streamName, _options.UnpublishTimeout).ConfigureAwait(false);
-                    ClientLog.Unpublished(_logger, _redactedUrl, stopping.IsCancellationRequested ? "stopped" : "the local stream ended");
+                    ClientLog.Unpublished(
+                        _logger,
+                        _redactedUrl,
+                        stopping.IsCancellationRequested ? "stopped" : !sourceLive ? "the local stream ended" : "the local source is not producing");
                     return (null, Stopwatch.GetElapsedTime(liveSince));
                 }
             }

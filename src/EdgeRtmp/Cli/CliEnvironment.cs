@@ -24,6 +24,9 @@ public sealed record CliEnvironment
     /// </summary>
     public Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier? SystemdNotifier { get; init; }
 
+    /// <summary>The clock of every timeout, retry and watchdog tick in <c>run</c>; null: the system's. Tests give a fake one.</summary>
+    public TimeProvider? Time { get; init; }
+
     /// <summary>Under systemd (INVOCATION_ID or JOURNAL_STREAM set) logs use the systemd formatter.</summary>
     public bool UnderSystemd =>
         !string.IsNullOrEmpty(Variables.GetValueOrDefault("INVOCATION_ID")) ||

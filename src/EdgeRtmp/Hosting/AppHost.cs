@@ -62,7 +62,7 @@ public static class AppHost
         builder.Services.AddSingleton(settings);
 
         // Every timeout, stall watch and timer runs on this clock; tests put a fake one in its place.
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(environment.Time ?? TimeProvider.System);
         builder.Services.AddSingleton<IServiceNotifier>(services =>
             new ServiceNotifier(services.GetService<ISystemdNotifier>(), environment.Variables, environment.ProcessId));
         builder.Services.AddSingleton<ServiceHealth>();
@@ -80,7 +80,7 @@ public static class AppHost
         // Upstream publishers subscribe to the same hub; they wait for the source and stop before it does.
         builder.Services.AddSingleton(services => new PushService(
             services.GetRequiredService<StreamRegistry>(), settings.App, settings.Stream, settings.Options.Push,
-            services.GetRequiredService<ILoggerFactory>()));
+            services.GetRequiredService<ILoggerFactory>(), () => services.GetRequiredService<MediaPipelineService>().Pipeline));
         builder.Services.AddHostedService(services => services.GetRequiredService<PushService>());
 
         // The recorder and the panel (both silent unless configured); the panel last, so it sees the others running.

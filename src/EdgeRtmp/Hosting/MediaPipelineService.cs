@@ -9,9 +9,12 @@ namespace EdgeRtmp.Hosting;
 
 /// <summary>
 /// Runs the configured sources in one <see cref="MediaPipeline"/> into the shared <see cref="StreamRegistry"/> at
-/// <c>App/Stream</c>. Starts after the server listens; a source that cannot run (v4l2 in this build, a WAV that is not
-/// one) fails the start with a clear reason, and <c>run</c> exits 1. Audio (<see cref="AudioSourceFactory"/>) runs
-/// beside the video on the same clock.
+/// <c>App/Stream</c>. Starts after the server listens. Where the line between "stop" and "stay up" runs: a source the
+/// configuration makes impossible (a WAV file that is not one, a size the test card cannot make) fails the start with
+/// a clear reason, and <c>run</c> exits 1 (unparseable values already exit 2 at load); a source the machine cannot
+/// give yet (a camera not plugged in, a sound card missing) is the pipeline's to retry: the server keeps serving,
+/// the error LED and STATUS= say the source failed, and it streams once the device is there. Audio
+/// (<see cref="AudioSourceFactory"/>) runs beside the video on the same clock.
 /// </summary>
 public sealed class MediaPipelineService : BackgroundService
 {
@@ -59,7 +62,7 @@ public sealed class MediaPipelineService : BackgroundService
         AudioSourceChoice audioChoice;
         try
         {
-            choice = VideoSourceFactory.Create(_settings, _clock, _loggerFactory);
+            choice = VideoSourceFactory.Create(_settings, _clock, _loggerFactory, waitForDevice: true);
             audioChoice = AudioSourceFactory.Create(_settings, _clock, _loggerFactory, videoIsTestCard: choice.Source is TestCardVideoSource);
         }
         catch (MediaSourceException exception)
@@ -91,8 +94,20 @@ public sealed class MediaPipelineService : BackgroundService
         _pipeline = new MediaPipeline(sources, _hub, _clock, _logger);
         MediaPipeline pipeline = _pipeline;
         PipelineLog.SourceChosen(_logger, pipeline.Description, choice.Reason, path);
-        _startup.SourceDescription = pipeline.Description;
+        _startup.SourceSummary = () => pipeline.FailureReason is { } failure ? "source failed, retrying: " + failure : pipeline.Description;
         _health.AddProbe(() => pipeline.UnhealthyReason);
+
+        // Before the pipeline runs, so its first failure is seen: a source that fails at start lets READY=1 through
+        // (the server serves; systemd would otherwise time the start out and restart us, which brings no camera back).
+        pipeline.ConditionChanged += condition =>
+        {
+            if (condition == SourceCondition.Failed)
+            {
+                _startup.SourceFailed();
+            }
+
+            _startup.RefreshStatus();
+        };
         _ = _pipeline.FirstFrame.ContinueWith(
             static (_, state) =>
             {

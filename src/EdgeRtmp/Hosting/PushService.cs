@@ -1,6 +1,7 @@
 using EdgeRtmp.Configuration;
 using EdgeRtmp.Net.Client;
 using EdgeRtmp.Net.Streams;
+using EdgeRtmp.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,10 @@ namespace EdgeRtmp.Hosting;
 
 /// <summary>
 /// Pushes the box's stream (<c>App/Stream</c> in the shared <see cref="StreamRegistry"/>) to every enabled
-/// <c>Push</c> URL, one <see cref="RtmpPublisher"/> each; logs their state changes with the URL redacted.
+/// <c>Push</c> URL, one <see cref="RtmpPublisher"/> each; logs their state changes with the URL redacted. With the
+/// box's own sources (a <see cref="MediaPipeline"/>) the publishers publish only while the pipeline produces
+/// (<see cref="SourceCondition.Producing"/>): a camera missing at start or failed later is not pushed as a live
+/// broadcast of nothing, and the push goes live by itself once the source makes frames again.
 /// </summary>
 public sealed partial class PushService : IHostedService, IAsyncDisposable
 {
@@ -19,9 +23,17 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<RtmpPublisher> _publishers = [];
     private readonly SemaphoreSlim _switch = new(1, 1);
+    private readonly Func<MediaPipeline?>? _pipeline;
+    private readonly Action<SourceCondition> _sourceChanged;
+
+    /// <summary>Guards <see cref="_publishers"/> against the pipeline's thread, and orders readiness changes.</summary>
+    private readonly Lock _sourceGate = new();
+    private MediaPipeline? _source;
+    private bool _sourceReady = true;
     private StreamHub? _hub;
 
-    public PushService(StreamRegistry streams, string app, string stream, IReadOnlyList<PushTarget> targets, ILoggerFactory loggerFactory)
+    /// <param name="pipeline">The box's own sources, read at start; null or returning null when an external publisher feeds the stream.</param>
+    public PushService(StreamRegistry streams, string app, string stream, IReadOnlyList<PushTarget> targets, ILoggerFactory loggerFactory, Func<MediaPipeline?>? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _streams = streams;
@@ -29,6 +41,8 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
         _targets = targets;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("EdgeRtmp.Push");
+        _pipeline = pipeline;
+        _sourceChanged = _ => ShowSourceReady();
     }
 
     public IReadOnlyList<RtmpPublisher> Publishers => _publishers;
@@ -42,6 +56,14 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _hub = _streams.Acquire(_path);
+        if (_pipeline?.Invoke() is { } pipeline)
+        {
+            // Subscribed before the first read, so no change falls between the two.
+            _source = pipeline;
+            pipeline.ConditionChanged += _sourceChanged;
+            ShowSourceReady();
+        }
+
         if (Live)
         {
             StartPublishers();
@@ -52,6 +74,12 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_source is { } pipeline)
+        {
+            pipeline.ConditionChanged -= _sourceChanged;
+            _source = null;
+        }
+
         await StopPublishersAsync().ConfigureAwait(false);
         if (_hub is not null)
         {
@@ -138,15 +166,25 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
             var publisher = new RtmpPublisher(_hub!, new RtmpPublisherOptions { Url = url }, _loggerFactory.CreateLogger("EdgeRtmp.Push"));
             int targetIndex = index++;
             publisher.StateChanged += (p, state) => OnStateChanged(targetIndex, p, state);
-            _publishers.Add(publisher);
+            lock (_sourceGate)
+            {
+                publisher.SetSourceReady(_sourceReady);
+                _publishers.Add(publisher);
+            }
+
             publisher.Start();
         }
     }
 
     private async Task StopPublishersAsync()
     {
-        RtmpPublisher[] publishers = [.. _publishers];
-        _publishers.Clear();
+        RtmpPublisher[] publishers;
+        lock (_sourceGate)
+        {
+            publishers = [.. _publishers];
+            _publishers.Clear();
+        }
+
         await Task.WhenAll(publishers.Select(p => p.StopAsync())).ConfigureAwait(false);
         foreach (RtmpPublisher publisher in publishers)
         {
@@ -158,6 +196,33 @@ public sealed partial class PushService : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _switch.Dispose();
+    }
+
+    /// <summary>
+    /// Reads the pipeline's condition under the lock rather than trusting the event's argument: two changes racing on two
+    /// threads cannot leave the older one applied.
+    /// </summary>
+    private void ShowSourceReady()
+    {
+        lock (_sourceGate)
+        {
+            if (_source is not { } pipeline)
+            {
+                return;
+            }
+
+            bool ready = pipeline.Condition == SourceCondition.Producing;
+            if (ready == _sourceReady)
+            {
+                return;
+            }
+
+            _sourceReady = ready;
+            foreach (RtmpPublisher publisher in _publishers)
+            {
+                publisher.SetSourceReady(ready);
+            }
+        }
     }
 
     private void OnStateChanged(int targetIndex, RtmpPublisher publisher, PublisherState state)

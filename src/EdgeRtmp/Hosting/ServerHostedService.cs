@@ -132,5 +132,5 @@ public sealed class ServerHostedService : BackgroundService
     }
 
     private string StatusLine(int players) =>
-        $"serving {_playUrl}{(_startup.SourceDescription is { } source ? " (" + source + ")" : "")}, {players} viewer{(players == 1 ? "" : "s")}";
+        $"serving {_playUrl}{(_startup.SourceSummary?.Invoke() is { } source ? " (" + source + ")" : "")}, {players} viewer{(players == 1 ? "" : "s")}";
 }

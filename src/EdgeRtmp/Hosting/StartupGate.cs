@@ -5,7 +5,8 @@ namespace EdgeRtmp.Hosting;
 
 /// <summary>
 /// Holds the host's start until the server listens and, when a video source is configured, the source has produced
-/// its first frame. The systemd package sends READY=1 when the host has started (ApplicationStarted), which comes
+/// its first frame or has failed (a camera not plugged in: the box is up and serving, and says in STATUS= that its
+/// source is failing). The systemd package sends READY=1 when the host has started (ApplicationStarted), which comes
 /// after every hosted service's <see cref="StartedAsync"/>: waiting here is what puts READY after the first frame.
 /// Then the first STATUS line; later STATUS lines go through here too, so none is sent before the host has started.
 /// Registered as the last hosted service.
@@ -16,7 +17,7 @@ public sealed class StartupGate : IHostedLifecycleService
     private readonly IServiceNotifier _notifier;
     private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _listening;
-    private bool _sourceProducing;
+    private bool _sourceSettled;
     private bool _ready;
     private Func<string>? _statusLine;
 
@@ -25,14 +26,14 @@ public sealed class StartupGate : IHostedLifecycleService
         ArgumentNullException.ThrowIfNull(notifier);
         ArgumentNullException.ThrowIfNull(settings);
         _notifier = notifier;
-        _sourceProducing = settings.Video.Kind == VideoSourceKind.None;
+        _sourceSettled = settings.Video.Kind == VideoSourceKind.None;
     }
 
     /// <summary>A phrase appended to every status line ("recording", "recording stopped: disk nearly full"); null for none.</summary>
     public Func<string?>? StatusSuffix { get; set; }
 
-    /// <summary>The running source for the status line ("testcard 640x360@30"); null without one.</summary>
-    public string? SourceDescription { get; set; }
+    /// <summary>The source for the status line ("testcard 640x360@30", "source failed, retrying: …"), read at each line; null without one.</summary>
+    public Func<string>? SourceSummary { get; set; }
 
     /// <summary>True once the server listens and the source produces, and the host was let through.</summary>
     public bool IsReady
@@ -60,10 +61,13 @@ public sealed class StartupGate : IHostedLifecycleService
     {
         lock (_gate)
         {
-            _sourceProducing = true;
+            _sourceSettled = true;
             TryServe();
         }
     }
+
+    /// <summary>The source failed before making a frame: the box is up all the same (READY=1), its status line says so.</summary>
+    public void SourceFailed() => SourceProducing();
 
     /// <summary>Sends STATUS once the host has started; before that <see cref="StartedAsync"/> sends the current line itself.</summary>
     public void Status(string status)
@@ -122,7 +126,7 @@ public sealed class StartupGate : IHostedLifecycleService
 
     private void TryServe()
     {
-        if (_listening && _sourceProducing)
+        if (_listening && _sourceSettled)
         {
             _serving.TrySetResult();
         }

@@ -15,11 +15,14 @@ public readonly record struct GpioPanelLines(int StatusLed, int ErrorLed, int Vi
 /// <summary>
 /// A <see cref="BoxPanel"/> on GPIO lines through System.Device.Gpio's <see cref="GpioController"/>: LEDs as outputs
 /// (lit = high), buttons as inputs with edge callbacks. With our <see cref="GpioChipDriver"/> the kernel applies
-/// active-low, bias and a 20 ms debounce; with another driver (libgpiod) the button's level is inverted here and
-/// debounced in software (20 ms).
+/// active-low and bias; with another driver (libgpiod) the button's level is inverted here. Either way the buttons are
+/// debounced in software on the leading edge (<see cref="PanelButton"/>, <see cref="DebounceMs"/>), not with the
+/// kernel's debounce attribute: that one holds every edge back until the line has been still for the whole period (and
+/// a workqueue hop), which is most of a press's 50 ms budget; ours acts on the first edge and ignores the bounce after it.
 /// </summary>
 public sealed class GpioPanel : IDisposable
 {
+    /// <summary>How long after an accepted edge further edges are bounce (the issue asks that bounce within 5 ms count as one press).</summary>
     public const int DebounceMs = 20;
 
     private readonly GpioController _controller;
@@ -36,7 +39,6 @@ public sealed class GpioPanel : IDisposable
         _lines = lines;
         var ours = driver as GpioChipDriver;
         _invertButtons = ours is null && buttonsActiveLow;
-        TimeSpan softwareDebounce = ours is null ? TimeSpan.FromMilliseconds(DebounceMs) : TimeSpan.Zero;
         _controller = new GpioController(driver);
         if (ours is not null)
         {
@@ -60,7 +62,7 @@ public sealed class GpioPanel : IDisposable
             {
                 if (pin >= 0)
                 {
-                    ours?.ConfigureLine(pin, new GpioLineOptions(ActiveLow: buttonsActiveLow, DebounceMicroseconds: DebounceMs * 1000));
+                    ours?.ConfigureLine(pin, new GpioLineOptions(ActiveLow: buttonsActiveLow));
                     _controller.OpenPin(pin, buttonMode);
                 }
             }

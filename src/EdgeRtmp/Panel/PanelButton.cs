@@ -2,7 +2,12 @@ namespace EdgeRtmp.Panel;
 
 /// <summary>
 /// A push button from its edges: a short press on release, a long press once held for <c>longPress</c> (not again on
-/// release), with optional software debounce (edges within the window of the last accepted one are bounce). Ours, not
+/// release), with optional software debounce on the leading edge: an edge is acted on at once, and the edges within the
+/// window after it are bounce. When the line can be read, it is read again as the window closes: a level that differs
+/// from the one acted on means the bounce settled elsewhere (a press shorter than the window is noise and is dropped; a
+/// press that began inside the window after a release starts then). Acting on the first edge is what keeps a press
+/// within the panel's 50 ms budget: the kernel's debounce reports an edge only once the line has been still for the
+/// whole period (docs/ARCHITECTURE.md). Ours, not
 /// Iot.Device.Button.GpioButton: that one fires Press on every release, long press included (a long press would also
 /// toggle going live), reads DateTime.UtcNow and starts a System.Threading.Timer per press (no TimeProvider, so no
 /// fake-clock tests), and allocates EventArgs and a Timer on every press (docs/ARCHITECTURE.md).
@@ -16,6 +21,7 @@ public sealed class PanelButton : IDisposable
     private readonly TimeSpan _debounce;
     private readonly Func<bool>? _readPressed;
     private readonly ITimer _holdTimer;
+    private readonly ITimer _settleTimer;
     private bool _pressed;
     private bool _longFired;
     private bool _anyEdge;
@@ -32,6 +38,7 @@ public sealed class PanelButton : IDisposable
         _debounce = debounce;
         _readPressed = readPressed;
         _holdTimer = time.CreateTimer(static state => ((PanelButton)state!).OnHold(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _settleTimer = time.CreateTimer(static state => ((PanelButton)state!).OnSettled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public event Action? ShortPress;
@@ -69,6 +76,11 @@ public sealed class PanelButton : IDisposable
             _anyEdge = true;
             _lastEdge = now;
             _pressed = pressed;
+            if (_debounce > TimeSpan.Zero && _readPressed is not null)
+            {
+                _settleTimer.Change(_debounce, Timeout.InfiniteTimeSpan);
+            }
+
             if (pressed)
             {
                 _longFired = false;
@@ -88,7 +100,38 @@ public sealed class PanelButton : IDisposable
         fire?.Invoke();
     }
 
-    public void Dispose() => _holdTimer.Dispose();
+    public void Dispose()
+    {
+        _holdTimer.Dispose();
+        _settleTimer.Dispose();
+    }
+
+    /// <summary>The debounce window after an accepted edge has closed: the line's level now is the one that counts.</summary>
+    private void OnSettled()
+    {
+        lock (_gate)
+        {
+            if (!_anyEdge || _time.GetElapsedTime(_lastEdge) < _debounce || _readPressed!() == _pressed)
+            {
+                return;
+            }
+
+            if (_pressed)
+            {
+                // Pressed and let go within the window: a glitch or a bounce, not a press a person made.
+                _pressed = false;
+                _holdTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                // Released, then pressed again inside the window: that press starts now.
+                _pressed = true;
+                _longFired = false;
+                _pressedAt = _time.GetTimestamp();
+                _holdTimer.Change(_longPress, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
 
     private void OnHold()
     {

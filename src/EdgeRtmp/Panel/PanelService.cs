@@ -125,7 +125,7 @@ public sealed class PanelService : IHostedService, IDisposable
     /// <summary>
     /// The hub tells when publishing starts or stops and when subscribers come and go. Without a pipeline (an external
     /// publisher feeds the stream) the source counts as failed when it stopped publishing after it had published.
-    /// Viewers are the hub's subscribers less our own (upstream publishers, the recorder).
+    /// Viewers are the hub's subscribers less our own (upstream publishers, the recorder while it records).
     /// </summary>
     private void OnHubChanged(StreamHub hub)
     {
@@ -141,11 +141,20 @@ public sealed class PanelService : IHostedService, IDisposable
             panel.SetSource(publishing ? SourceCondition.Producing : _published ? SourceCondition.Failed : SourceCondition.Starting);
         }
 
-        int own = _push.Publishers.Count + (_recorder.Recorder is null ? 0 : 1);
+        int own = _push.Publishers.Count + (_recorder.Recorder?.IsSubscribed == true ? 1 : 0);
         panel.SetViewers(Math.Max(0, hub.SubscriberCount - own));
     }
 
-    private void OnRecorderChanged() => Panel?.SetRecordingFault(_recorder.Recorder?.Faulted ?? false);
+    private void OnRecorderChanged()
+    {
+        Panel?.SetRecordingFault(_recorder.Recorder?.Faulted ?? false);
+
+        // Switched on or off, the recorder joined or left the hub: the viewer count is figured again without it.
+        if (_hub is { } hub)
+        {
+            OnHubChanged(hub);
+        }
+    }
 
     private void OnUpstreamWanted(bool live)
     {

@@ -23,8 +23,8 @@ public readonly record struct PanelLeds(LedPattern Status, LedPattern Error, Led
 /// The panel as a pure state machine: pipeline facts in, LED patterns out; no clock, no I/O, no threads (callers
 /// serialize). The table it implements:
 /// <list type="bullet">
-/// <item>Status: with upstreams wanted, solid when every one is live, fast blink while any is connecting, retrying or
-/// refused; with upstreams not wanted (idle), slow blink; with no upstream configured, solid while the source produces
+/// <item>Status: with upstreams wanted, solid when every one is live and the source has not failed, fast blink while
+/// any is connecting, retrying, refused or waiting for the source (or the source has failed); with upstreams not wanted (idle), slow blink; with no upstream configured, solid while the source produces
 /// frames, slow blink otherwise.</item>
 /// <item>Error: on while the source has failed, an upstream we want refuses us, or the recorder stopped on the disk floor.</item>
 /// <item>Viewer: on while at least one local player watches.</item>
@@ -118,7 +118,8 @@ public sealed class PanelState
         }
         else
         {
-            status = allLive ? LedPattern.On : LedPattern.FastBlink;
+            // Live means media reaches the upstream: an upstream still connected while the source has failed is not.
+            status = allLive && _source != SourceCondition.Failed ? LedPattern.On : LedPattern.FastBlink;
         }
 
         bool error = _source == SourceCondition.Failed || (UpstreamWanted && refused) || _recordingFault;

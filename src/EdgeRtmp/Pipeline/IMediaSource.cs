@@ -33,6 +33,21 @@ public interface IMediaSource
     Task RunAsync(IMediaSink sink, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A source that can tell when running it again is worth it before its restart delay is up: the device node it
+/// needs has appeared. After a failure the pipeline waits for the delay or for this, whichever comes first, so a
+/// camera plugged in during a 30 s backoff streams at once.
+/// </summary>
+public interface IMediaSourceRetryHint
+{
+    /// <summary>
+    /// Completes when a new run may succeed where the last one failed, for a failure the source can watch; otherwise
+    /// never (the restart delay decides). Ends with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    Task WaitUntilWorthRetryingAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>A source cannot run or stopped working; the message says which source and why.</summary>
 public sealed class MediaSourceException : Exception
 {

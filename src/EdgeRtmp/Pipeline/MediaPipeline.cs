@@ -110,6 +110,26 @@ public sealed class MediaPipeline
         }
     }
 
+    /// <summary>
+    /// Why a source is failed (<see cref="SourceCondition.Failed"/>: its last run's reason, "v4l2:/dev/video9 is not
+    /// usable: …"), for the status line; null while none is.
+    /// </summary>
+    public string? FailureReason
+    {
+        get
+        {
+            foreach (SourceRun run in _runs)
+            {
+                if (run.Condition == SourceCondition.Failed && Volatile.Read(ref run.LastFailure) is { } reason)
+                {
+                    return reason;
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Raised after a source failure, with the reason and the delay before its restart.</summary>
     public event Action<MediaSourceFailure>? Failed;
 
@@ -293,6 +313,12 @@ public sealed class MediaPipeline
         public long Frames;
         public int Failures;
 
+        /// <summary>The reason of the last failed run; cleared by a frame.</summary>
+        public string? LastFailure;
+
+        /// <summary>Failed runs since the last frame: a source failing the same way again is logged once, not every retry.</summary>
+        private int _failuresInARow;
+
         /// <summary>Pipeline-clock ticks of the last frame or run start, plus one; 0 while the source does not run.</summary>
         private long _lastProgress;
 
@@ -381,17 +407,69 @@ public sealed class MediaPipeline
                 _restartRequested = false;
                 delay = pipeline._restartPolicy.NextDelay(delay, clock.Elapsed - started);
                 Interlocked.Increment(ref Failures);
-                PipelineLog.SourceFailed(pipeline._logger, reason, delay.TotalSeconds);
+
+                // A camera missing for hours fails every 30 s: its first failure is a warning, the same reason again
+                // only a debug line, and a frame ends it with one line (SourceRecovered).
+                if (Interlocked.Increment(ref _failuresInARow) > 1 && reason == Volatile.Read(ref LastFailure))
+                {
+                    PipelineLog.SourceFailedAgain(pipeline._logger, reason, delay.TotalSeconds);
+                }
+                else
+                {
+                    PipelineLog.SourceFailed(pipeline._logger, reason, delay.TotalSeconds);
+                }
+
+                Volatile.Write(ref LastFailure, reason);
                 SetCondition(SourceCondition.Failed);
                 pipeline.Failed?.Invoke(new MediaSourceFailure(Source, reason, delay));
                 try
                 {
-                    await Task.Delay(delay, clock.Time, cancellationToken).ConfigureAwait(false);
+                    await WaitToRestartAsync(delay, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     break;
                 }
+            }
+        }
+
+        /// <summary>The restart delay, cut short when the source says what it waits for has appeared (<see cref="IMediaSourceRetryHint"/>).</summary>
+        private async Task WaitToRestartAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (Source is not IMediaSourceRetryHint hint)
+            {
+                await Task.Delay(delay, pipeline._clock.Time, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task delayed = Task.Delay(delay, pipeline._clock.Time, waiting.Token);
+            Task hinted;
+            try
+            {
+                hinted = hint.WaitUntilWorthRetryingAsync(waiting.Token);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A hint that cannot watch leaves the delay to decide.
+                hinted = Task.FromException(exception);
+            }
+
+            Task first = await Task.WhenAny(delayed, hinted).ConfigureAwait(false);
+            bool early = first == hinted && hinted.IsCompletedSuccessfully;
+            if (first == hinted && !early)
+            {
+                // The hint failed: the delay decides.
+                await delayed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            await waiting.CancelAsync().ConfigureAwait(false);
+            await hinted.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await delayed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (early)
+            {
+                PipelineLog.RetryingEarly(pipeline._logger, Source.Description);
             }
         }
 
@@ -431,6 +509,19 @@ public sealed class MediaPipeline
             return false;
         }
 
+        /// <summary>The first frame of a run (cold path).</summary>
+        private void Produced()
+        {
+            int failures = Interlocked.Exchange(ref _failuresInARow, 0);
+            Volatile.Write(ref LastFailure, null);
+            if (_condition == (int)SourceCondition.Failed)
+            {
+                PipelineLog.SourceRecovered(pipeline._logger, Source.Description, failures);
+            }
+
+            SetCondition(SourceCondition.Producing);
+        }
+
         private void SetCondition(SourceCondition condition)
         {
             _condition = (int)condition;
@@ -459,7 +550,7 @@ public sealed class MediaPipeline
             pipeline.Write(this, frames);
             if (_condition != (int)SourceCondition.Producing)
             {
-                SetCondition(SourceCondition.Producing);
+                Produced();
             }
 
             if (Interlocked.Add(ref Frames, frames.Length) == frames.Length)

@@ -11,6 +11,15 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Source failed: {Reason}; restarting in {DelaySeconds:0.#} s")]
     public static partial void SourceFailed(ILogger logger, string reason, double delaySeconds);
 
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Debug, Message = "Source failed again, as before: {Reason}; restarting in {DelaySeconds:0.#} s")]
+    public static partial void SourceFailedAgain(ILogger logger, string reason, double delaySeconds);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "Source {Source} producing again after {Failures} failed run(s)")]
+    public static partial void SourceRecovered(ILogger logger, string source, int failures);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Information, Message = "Source {Source}: what it waits for has appeared; running it now")]
+    public static partial void RetryingEarly(ILogger logger, string source);
+
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Source producing: first frame after {Milliseconds} ms")]
     public static partial void FirstFrame(ILogger logger, long milliseconds);
 

@@ -14,10 +14,20 @@ namespace EdgeRtmp.Recording;
 /// <see cref="RecorderOptions.MaxBytes"/>; below <see cref="RecorderOptions.MinFreeBytes"/> free, recording stops
 /// (logged once, <see cref="FaultChanged"/> raised for the error LED) and resumes when space is back; streaming never
 /// waits for the disk. When the disk falls behind, video is dropped until the next keyframe.
+/// <para>
+/// Attached to a hub (<see cref="Attach"/>), it is the hub's subscriber only while recording is on: switched off (the
+/// record button), it leaves the hub, so no frame reaches it and its thread sleeps; switched on, it subscribes again
+/// and the hub hands it the sequence headers and the current GOP, so the first segment starts at the last keyframe.
+/// </para>
 /// </summary>
 public sealed class Recorder : IMediaSubscriber, IDisposable
 {
     private readonly Lock _gate = new();
+
+    /// <summary>Serialises subscribing and leaving; never taken inside a hub callback (the hub calls us under its own lock).</summary>
+    private readonly Lock _subscription = new();
+    private StreamHub? _hub;
+    private volatile bool _subscribed;
     private readonly RecorderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -104,17 +114,51 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
     /// <summary>Frames dropped because the disk fell behind.</summary>
     public long DroppedFrames => Interlocked.Read(ref _dropped);
 
-    /// <summary>Starts or stops recording (the record button); a stop closes the segment at once.</summary>
+    /// <summary>Whether the recorder is its hub's subscriber now (recording on): the panel does not count it as a viewer.</summary>
+    public bool IsSubscribed => _subscribed;
+
+    /// <summary>Records <paramref name="hub"/>: subscribes now if recording is on, else when it is switched on.</summary>
+    public void Attach(StreamHub hub)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        lock (_subscription)
+        {
+            _hub = hub;
+            UpdateSubscription();
+        }
+    }
+
+    /// <summary>Leaves the hub for good (the service stops).</summary>
+    public void Detach()
+    {
+        lock (_subscription)
+        {
+            StreamHub? hub = _hub;
+            _hub = null;
+            if (hub is not null && _subscribed)
+            {
+                _subscribed = false;
+                hub.Unsubscribe(this);
+            }
+        }
+    }
+
+    /// <summary>Starts or stops recording (the record button); a stop closes the segment at once and leaves the hub.</summary>
     public void SetEnabled(bool enabled)
     {
-        lock (_gate)
+        lock (_subscription)
         {
-            if (_enabled == enabled)
+            lock (_gate)
             {
-                return;
+                if (_enabled == enabled)
+                {
+                    return;
+                }
+
+                _enabled = enabled;
             }
 
-            _enabled = enabled;
+            UpdateSubscription();
         }
 
         RecordingLog.Toggled(_logger, enabled ? "on" : "off");
@@ -174,6 +218,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
     /// <summary>Closes the open segment (fsync'ed) and stops the writer thread.</summary>
     public void Dispose()
     {
+        Detach();
         lock (_gate)
         {
             if (_stopping)
@@ -196,6 +241,35 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         }
 
         _wake.Dispose();
+    }
+
+    /// <summary>
+    /// Subscribed exactly while recording is on (under <see cref="_subscription"/>). The flag changes before the hub's
+    /// <see cref="StreamHub.Changed"/> is raised, so whoever counts viewers then counts us right.
+    /// </summary>
+    private void UpdateSubscription()
+    {
+        if (_hub is not { } hub)
+        {
+            return;
+        }
+
+        bool wanted;
+        lock (_gate)
+        {
+            wanted = _enabled && !_stopping;
+        }
+
+        if (wanted && !_subscribed)
+        {
+            _subscribed = true;
+            hub.Subscribe(this);
+        }
+        else if (!wanted && _subscribed)
+        {
+            _subscribed = false;
+            hub.Unsubscribe(this);
+        }
     }
 
     private static long FreeBytes(string directory) => new DriveInfo(directory).AvailableFreeSpace;

@@ -50,7 +50,7 @@ public sealed class RecorderService : IHostedService, IDisposable
         Recorder = recorder;
         _startup.StatusSuffix = () => Recorder?.Status;
         _hub = _streams.Acquire(_settings.App + "/" + _settings.Stream);
-        _hub.Subscribe(recorder);
+        recorder.Attach(_hub);
         return Task.CompletedTask;
     }
 
@@ -67,7 +67,7 @@ public sealed class RecorderService : IHostedService, IDisposable
     {
         if (_hub is not null && Recorder is not null)
         {
-            _hub.Unsubscribe(Recorder);
+            Recorder.Detach();
             _streams.Release(_hub);
             _hub = null;
         }

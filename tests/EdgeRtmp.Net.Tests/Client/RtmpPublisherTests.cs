@@ -105,6 +105,45 @@ public class RtmpPublisherTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_source_that_is_not_producing_is_not_published_and_one_that_fails_while_live_is_unpublished_until_it_is_back()
+    {
+        await using var server = new RecordingRtmpServer();
+        var hub = new StreamHub("local");
+        Assert.True(hub.TryStartPublishing(this));
+        var publisher = new RtmpPublisher(hub, new RtmpPublisherOptions { Url = RtmpUrl.Parse($"rtmp://127.0.0.1:{server.Port}/live/cam") }, NullLogger.Instance);
+        var states = new List<PublisherStateKind>();
+        publisher.StateChanged += (_, state) =>
+        {
+            lock (states) states.Add(state.Kind);
+        };
+
+        // The stream is claimed but its camera is missing: the publisher waits, it does not go live on nothing.
+        publisher.SetSourceReady(false);
+        publisher.Start();
+        Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.WaitingForSource, Timeout), publisher.State.ToString());
+
+        // The camera produces: one session (nothing was published before), live.
+        publisher.SetSourceReady(true);
+        Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, Timeout), publisher.State.ToString());
+        Assert.Equal(["connect", "createStream", "releaseStream", "FCPublish", "publish"], server.Commands);
+
+        // The camera fails while live: unpublished at once (the upstream ends the broadcast), then live again when it is back.
+        publisher.SetSourceReady(false);
+        Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.WaitingForSource, Timeout), publisher.State.ToString());
+        Assert.True(SpinWait.SpinUntil(() => server.Commands.Contains("deleteStream"), Timeout));
+        publisher.SetSourceReady(true);
+        Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Live, Timeout), publisher.State.ToString());
+        Assert.Equal(2, publisher.LiveSessions);
+        await publisher.DisposeAsync();
+        lock (states)
+        {
+            Assert.Equal(
+                [PublisherStateKind.Connecting, PublisherStateKind.Live, PublisherStateKind.WaitingForSource, PublisherStateKind.Connecting, PublisherStateKind.Live, PublisherStateKind.Stopped],
+                states.SkipWhile(kind => kind == PublisherStateKind.WaitingForSource));
+        }
+    }
+
+    [Fact]
     public async Task Steady_state_publishing_allocates_at_most_16_bytes_per_message()
     {
         await using RtmpServer server = await StartServerAsync();

@@ -71,7 +71,7 @@ public sealed class PanelButtonTests
     }
 
     [Fact]
-    public void A_release_lost_in_the_debounce_window_ends_as_a_short_press_not_a_restart()
+    public void A_press_shorter_than_the_debounce_window_is_noise_neither_a_press_nor_a_restart()
     {
         var time = new FakeTimeProvider();
         bool level = true;
@@ -80,12 +80,43 @@ public sealed class PanelButtonTests
         button.ShortPress += () => log.Add("short");
         button.LongPress += () => log.Add("long");
         button.OnEdge(true);
+        Assert.True(button.IsPressed);
         time.Advance(TimeSpan.FromMilliseconds(5));
         level = false;
         button.OnEdge(false);
-        time.Advance(LongPress);
-        Assert.Equal(["short"], log);
+        time.Advance(TimeSpan.FromMilliseconds(15));
         Assert.False(button.IsPressed);
+        time.Advance(LongPress);
+        Assert.Empty(log);
+    }
+
+    [Fact]
+    public void The_first_edge_is_acted_on_at_once_and_a_press_that_began_inside_the_window_starts_when_it_closes()
+    {
+        var time = new FakeTimeProvider();
+        bool level = true;
+        var log = new List<string>();
+        using var button = new PanelButton(time, LongPress, TimeSpan.FromMilliseconds(20), () => level);
+        button.ShortPress += () => log.Add("short");
+        button.LongPress += () => log.Add("long");
+
+        // Held 100 ms: the release is acted on the moment it comes, no debounce delay.
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        level = false;
+        button.OnEdge(false);
+        Assert.Equal(["short"], log);
+
+        // Pressed again 10 ms later (its edge falls in the window and is dropped): the line is read as the window
+        // closes, and the press is held into a long press.
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        level = true;
+        button.OnEdge(true);
+        Assert.False(button.IsPressed);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.True(button.IsPressed);
+        time.Advance(LongPress);
+        Assert.Equal(["short", "long"], log);
     }
 
     private static PanelButton Button(FakeTimeProvider time, TimeSpan debounce, out List<string> log)

@@ -83,6 +83,23 @@ public sealed class PanelStateTests
     }
 
     [Fact]
+    public void A_live_upstream_is_not_shown_as_live_while_the_source_has_failed()
+    {
+        var state = new PanelState(upstreamCount: 1, upstreamWanted: true);
+        state.SetSource(SourceCondition.Producing);
+        state.SetUpstream(0, PublisherStateKind.Live);
+        Assert.Equal(new PanelLeds(On, Off, Off), state.Leds);
+
+        // The camera fails: the error LED, and the status blinks as for an upstream waiting for its source.
+        Assert.True(state.SetSource(SourceCondition.Failed));
+        Assert.Equal(new PanelLeds(FastBlink, On, Off), state.Leds);
+        Assert.False(state.SetUpstream(0, PublisherStateKind.WaitingForSource));
+        Assert.True(state.SetSource(SourceCondition.Producing));
+        Assert.True(state.SetUpstream(0, PublisherStateKind.Live));
+        Assert.Equal(new PanelLeds(On, Off, Off), state.Leds);
+    }
+
+    [Fact]
     public void The_error_led_follows_source_failure_refusal_and_the_recording_floor_until_each_clears()
     {
         var state = new PanelState(upstreamCount: 1, upstreamWanted: true);

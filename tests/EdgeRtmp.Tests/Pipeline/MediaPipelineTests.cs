@@ -3,6 +3,7 @@ using EdgeRtmp.Net.Streams;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Protocol.Messages.Commands;
 using EdgeRtmp.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRtmp.Tests.Pipeline;
@@ -254,6 +255,55 @@ public class MediaPipelineTests
         Assert.Equal(0, source.Runs);
     }
 
+    [Fact]
+    public async Task A_source_whose_device_is_missing_fails_is_retried_with_backoff_and_produces_as_soon_as_the_device_appears()
+    {
+        var time = new ObservedTimeProvider();
+        var camera = new MissingDeviceSource();
+        var logger = new ListLogger();
+        var failures = System.Threading.Channels.Channel.CreateUnbounded<MediaSourceFailure>();
+        var conditions = System.Threading.Channels.Channel.CreateUnbounded<SourceCondition>();
+        using var stop = new CancellationTokenSource();
+        var pipeline = new MediaPipeline([camera], new StreamHub("live/cam"), new PipelineClock(time), logger, s_policy, s_stall);
+        pipeline.Failed += failure => failures.Writer.TryWrite(failure);
+        pipeline.ConditionChanged += condition => conditions.Writer.TryWrite(condition);
+
+        Task<bool> running = pipeline.RunAsync(stop.Token);
+
+        // The first run fails at once: failed, with the reason for the status line.
+        MediaSourceFailure first = await failures.Reader.ReadAsync().AsTask().WaitAsync(s_timeout);
+        Assert.Equal(SourceCondition.Failed, await conditions.Reader.ReadAsync().AsTask().WaitAsync(s_timeout));
+        Assert.Equal(MissingDeviceSource.Reason, first.Reason);
+        Assert.Equal(MissingDeviceSource.Reason, pipeline.FailureReason);
+        Assert.Equal(s_restart, first.RestartDelay);
+
+        // Retried after the backoff, failing the same way: the delay doubles; the condition stays failed.
+        await time.WaitForTimerAsync(s_restart);
+        Assert.Equal(1, camera.Runs);
+        time.Advance(s_restart);
+        MediaSourceFailure second = await failures.Reader.ReadAsync().AsTask().WaitAsync(s_timeout);
+        Assert.Equal(2 * s_restart, second.RestartDelay);
+        Assert.Equal(2, camera.Runs);
+        Assert.Null(pipeline.UnhealthyReason);
+
+        // The device appears while the pipeline waits out the 6 s: it runs at once, the clock not moved.
+        await time.WaitForTimerAsync(2 * s_restart);
+        camera.Appear();
+        Assert.Equal(SourceCondition.Producing, await conditions.Reader.ReadAsync().AsTask().WaitAsync(s_timeout));
+        Assert.Equal(3, camera.Runs);
+        Assert.Null(pipeline.FailureReason);
+        Assert.Equal(1, pipeline.FrameCount);
+
+        await stop.CancelAsync();
+        Assert.True(await running.WaitAsync(s_timeout));
+
+        // One warning for the failure, a debug line for the same failure again, one line when it is back: no flood.
+        Assert.Equal([LogLevel.Warning], logger.Lines.Where(line => line.EventId == 1102).Select(line => line.Level));
+        Assert.Equal([LogLevel.Debug], logger.Lines.Where(line => line.EventId == 1110).Select(line => line.Level));
+        Assert.Equal(1, logger.Count(1112));
+        Assert.Contains(logger.Lines, line => line.EventId == 1111 && line.Message == "Source camera producing again after 2 failed run(s)");
+    }
+
     /// <summary>Moves the clock to the stall timeout once the watch is waiting for it.</summary>
     private static async Task StallAsync(ObservedTimeProvider time)
     {
@@ -335,6 +385,39 @@ public class MediaPipelineTests
                 await waiting;
             }
         }
+    }
+
+    /// <summary>A camera that is not plugged in until <see cref="Appear"/>: its runs fail at once, then it makes one keyframe and waits.</summary>
+    private sealed class MissingDeviceSource : IMediaSource, IMediaSourceRetryHint
+    {
+        public const string Reason = "v4l2:/dev/video9 is not usable: /dev/video9: no such camera (unplugged, or its driver is not loaded)";
+
+        private readonly TaskCompletionSource _appeared = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _runs;
+
+        public string Description => "camera";
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public void Appear() => _appeared.TrySetResult();
+
+        public async Task RunAsync(IMediaSink sink, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _runs);
+            if (!_appeared.Task.IsCompleted)
+            {
+                throw new MediaSourceException(Reason);
+            }
+
+            using (var frame = new OwnedFrame(MediaFramePool.Shared.Rent(MediaKind.Video, 0, MediaFrameFlags.Keyframe, [0x17, 1, 0, 0, 0])))
+            {
+                sink.Write(frame.Frame);
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        public Task WaitUntilWorthRetryingAsync(CancellationToken cancellationToken) => _appeared.Task.WaitAsync(cancellationToken);
     }
 
     private readonly struct OwnedFrame(MediaFrame frame) : IDisposable

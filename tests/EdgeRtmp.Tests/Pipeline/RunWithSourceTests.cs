@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using EdgeRtmp.Cli;
 using EdgeRtmp.Tests.TestSupport;
 
@@ -33,19 +37,56 @@ public class RunWithSourceTests
         Assert.Equal("", error.ToString());
     }
 
-    [Theory]
-    [InlineData("--video", "v4l2:/dev/video0", "edgertmp: v4l2:/dev/video0 is not usable: /dev/video0: no such camera (unplugged, or its driver is not loaded)")]
-    public async Task A_source_that_cannot_run_exits_1_with_a_clear_reason_and_never_reports_ready(string flag, string value, string message)
+    [Fact]
+    public async Task A_camera_missing_at_start_leaves_the_box_serving_ready_and_feeding_the_watchdog_with_the_failure_in_STATUS()
+    {
+        using var notify = new NotifySocket();
+        using var stop = new CancellationTokenSource();
+        var error = new StringWriter();
+        var time = new ObservedTimeProvider();
+        CliEnvironment environment = Environment(error, notify) with
+        {
+            Time = time,
+            Variables = new Dictionary<string, string?> { ["WATCHDOG_USEC"] = "4000000" },
+        };
+
+        var run = CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", "--video", "v4l2:/dev/video9", "--audio", "none"], environment, stop.Token);
+
+        // Up at once: the status line says the source failed and why, and READY=1 follows (no start timeout, no restart loop).
+        string status = await notify.ReceiveAsync(s_timeout);
+        Match serving = Regex.Match(
+            status,
+            @"^STATUS=serving rtmp://127\.0\.0\.1:(\d+)/live/cam \(source failed, retrying: v4l2:/dev/video9 is not usable: /dev/video9: no such camera \(unplugged, or its driver is not loaded\)\), 0 viewers$");
+        Assert.True(serving.Success, status);
+        Assert.Equal("READY=1", await notify.ReceiveAsync(s_timeout));
+        using (var player = new TcpClient())
+        {
+            await player.ConnectAsync(IPAddress.Loopback, int.Parse(serving.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
+        // The retries go on (1, 2, 4 s apart on this clock) and a source waiting to restart is healthy: WATCHDOG=1 every 2 s.
+        for (int tick = 0; tick < 5; tick++)
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            Assert.Equal("WATCHDOG=1", await notify.ReceiveAsync(s_timeout));
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(s_timeout));
+        Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
+    public async Task Publish_with_a_missing_camera_exits_1_naming_it()
     {
         using var notify = new NotifySocket();
         var error = new StringWriter();
 
-        var exitCode = await CommandLine.InvokeAsync(["run", "--listen", "127.0.0.1:0", flag, value], Environment(error, notify), CancellationToken.None)
+        var exitCode = await CommandLine.InvokeAsync(["publish", "--to", "rtmp://127.0.0.1:9/live/x", "--video", "v4l2:/dev/video9", "--audio", "none"], Environment(error, notify), CancellationToken.None)
             .WaitAsync(s_timeout);
 
         Assert.Equal(1, exitCode);
-        Assert.Equal(message + System.Environment.NewLine, error.ToString());
-        Assert.Equal("STOPPING=1", await notify.ReceiveAsync(s_timeout));
+        Assert.Equal("edgertmp: publish: v4l2:/dev/video9 is not usable: /dev/video9: no such camera (unplugged, or its driver is not loaded)" + System.Environment.NewLine, error.ToString());
     }
 
     [Fact]

@@ -104,6 +104,61 @@ public sealed class RecorderTests : IClassFixture<RecorderTests.Source>
         Assert.InRange(RecordingTools.Duration(files[1]), 1.5, 3.0);
     }
 
+    [Fact]
+    public void While_recording_is_off_the_recorder_is_not_the_hubs_subscriber_and_switched_on_it_starts_at_the_cached_keyframe()
+    {
+        using var directory = new TempDirectory();
+        var time = new FakeTimeProvider(Start);
+        var hub = new StreamHub("live/cam");
+        object source = new();
+        Assert.True(hub.TryStartPublishing(source));
+        using var recorder = new Recorder(Options(directory.Path) with { Enabled = false }, time, NullLogger.Instance, _ => long.MaxValue, writerThread: false);
+        recorder.Attach(hub);
+
+        // Off: the hub has no subscriber to hand its frames to, so the recorder's thread is never woken by them.
+        Assert.Equal(0, hub.SubscriberCount);
+        Assert.False(recorder.IsSubscribed);
+        FeedHub(hub, source, recorder, time, _source.Frames.Where(f => f.Timestamp < 3_000));
+        Assert.Empty(Directory.GetFiles(directory.Path));
+
+        // On: subscribed, and the hub's cache (headers, the GOP so far) starts the segment at its keyframe.
+        recorder.SetEnabled(true);
+        Assert.Equal(1, hub.SubscriberCount);
+        Assert.True(recorder.IsSubscribed);
+        FeedHub(hub, source, recorder, time, _source.Frames.Where(f => f.Timestamp is >= 3_000 and < 6_000 && !f.IsSequenceHeader && !f.IsMetadata));
+        Assert.NotNull(recorder.CurrentSegment);
+
+        // Off again: the segment closes and the recorder leaves the hub.
+        recorder.SetEnabled(false);
+        recorder.Drain();
+        Assert.Equal(0, hub.SubscriberCount);
+        Assert.Null(recorder.CurrentSegment);
+        FeedHub(hub, source, recorder, time, _source.Frames.Where(f => f.Timestamp is >= 6_000 and < 9_000 && !f.IsSequenceHeader && !f.IsMetadata));
+
+        string file = Assert.Single(Directory.GetFiles(directory.Path, "*.flv"));
+        Assert.True(RecordingTools.StartsWithKeyframe(file));
+        Assert.InRange(RecordingTools.Duration(file), 2.9, 6.0);
+        recorder.Detach();
+        Assert.Equal(0, hub.SubscriberCount);
+        hub.StopPublishing(source);
+    }
+
+    /// <summary>Writes frames through the hub, one batch each, and lets the recorder drain after each, as its thread would.</summary>
+    private static void FeedHub(StreamHub hub, object source, Recorder recorder, FakeTimeProvider time, IEnumerable<MediaFrame> frames)
+    {
+        foreach (MediaFrame frame in frames)
+        {
+            DateTimeOffset at = Start + TimeSpan.FromMilliseconds(frame.Timestamp);
+            if (at > time.GetUtcNow())
+            {
+                time.SetUtcNow(at);
+            }
+
+            hub.Write(source, frame);
+            recorder.Drain();
+        }
+    }
+
     private static Recorder NewRecorder(string directory, FakeTimeProvider time) =>
         new(Options(directory), time, NullLogger.Instance, _ => long.MaxValue, writerThread: false);
 

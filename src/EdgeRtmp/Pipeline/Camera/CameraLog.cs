@@ -28,4 +28,7 @@ internal static partial class CameraLog
 
     [LoggerMessage(EventId = 1187, Level = LogLevel.Information, Message = "camera {Device}: {Frames} frames captured, {Coded} coded, {Dropped} dropped, {Allocated} bytes allocated on the device thread after warm-up, {CpuMicroseconds:0.#} µs CPU per frame")]
     public static partial void RunStatistics(ILogger logger, string device, long frames, long coded, long dropped, long allocated, double cpuMicroseconds);
+
+    [LoggerMessage(EventId = 1188, Level = LogLevel.Information, Message = "camera {Device} found: {Reason}")]
+    public static partial void Found(ILogger logger, string device, string reason);
 }
