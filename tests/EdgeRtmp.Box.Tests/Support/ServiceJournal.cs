@@ -56,6 +56,37 @@ public static partial class ServiceJournal
         return counts;
     }
 
+    /// <summary>
+    /// Whether the audio timeline's count of samples dropped (AudioLog 1154, cumulative, logged every minute) rose in the
+    /// journal after its first <paramref name="skip"/> lines: the timeline drops samples to keep audio on the stream's
+    /// clock when capture comes late, which a starved box does.
+    /// </summary>
+    public static bool TimelineDroppedSince(string[] lines, int skip)
+    {
+        long? previous = null;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            Match match = AudioClockLine().Match(lines[i]);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            long dropped = long.Parse(match.Groups["dropped"].Value, CultureInfo.InvariantCulture);
+            if (i >= skip && previous is { } before && dropped > before)
+            {
+                return true;
+            }
+
+            previous = dropped;
+        }
+
+        return false;
+    }
+
+    [GeneratedRegex(@"clock [+-][\d.]+ ppm against ours, A/V offset -?[\d.]+ ms; (?<dropped>\d+) samples dropped")]
+    private static partial Regex AudioClockLine();
+
     [GeneratedRegex(@"camera (?<device>\S+): (?<frames>\d+) frames captured, \d+ coded, \d+ dropped, (?<allocated>-?\d+) bytes allocated on the device thread after warm-up, (?<cpu>-?[\d.]+) µs CPU per frame")]
     private static partial Regex RunStatistics();
 
