@@ -19,6 +19,8 @@
 # same way (each tag alone when due) and plays it with 2 probe players of its own, which measure the relay latency
 # exactly (a video message's arrival minus the moment the publisher sent it, one clock); p50/p99 in the tables are
 # then theirs, beside whatever players the run uses.
+# BEFORE_BINARY=path: a second EdgeRtmp binary (say, main's, to compare a change) runs too, as "before", right after
+# nginx and before this one for each N, so both ratios come from the same minutes of a shared machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -86,10 +88,12 @@ EOF
   echo $!
 }
 
-start_edgertmp() { # port -> pid
+start_edgertmp() { # port server -> pid
+  local cmd=("${edgertmp_cmd[@]}")
+  if [ "$2" = before ]; then cmd=("$BEFORE_BINARY"); fi
   # shellcheck disable=SC2086 # EDGERTMP_BENCH_ENV: extra NAME=value pairs for experiments
   env EDGERTMP__Server__PublishKey=bench EDGERTMP__Server__MaxConnections=1000 ${EDGERTMP_BENCH_ENV:-} \
-    "${edgertmp_cmd[@]}" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
+    "${cmd[@]}" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
   echo $!
 }
 
@@ -102,7 +106,7 @@ declare -A result
 run_one() { # server N
   local server=$1 n=$2 port pid publisher load_out
   port=$((20000 + RANDOM % 20000))
-  if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port); fi
+  if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port "$server"); fi
   wait_port $port
   local probe_out="$work/probe-$server-$n.txt"
   if [ "$PUBLISHER" = load ]; then
@@ -169,7 +173,7 @@ run_one() { # server N
   kill $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   wait $publisher 2>/dev/null || true
-  if [ "$server" = edgertmp ]; then
+  if [ "$server" != nginx ]; then
     # Players we disconnected as too slow (CloseReason SlowPeer): a reason for "receiving at end" below N.
     line="$line slow_peer_closes=$(grep -c -e 'could not keep up' -e 'did not read' "$work/edgertmp.log" || true)"
   fi
@@ -182,9 +186,10 @@ run_one() { # server N
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { v = $2 } END { print v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
+servers=(nginx edgertmp)
+if [ -n "${BEFORE_BINARY:-}" ]; then servers=(nginx before edgertmp); fi
 for n in $COUNTS; do
-  run_one nginx "$n"
-  run_one edgertmp "$n"
+  for server in "${servers[@]}"; do run_one "$server" "$n"; done
 done
 
 echo
@@ -192,7 +197,7 @@ echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RU
 printf '| N | server | whole-run CPU s | steady CPU %% of a core | peak RSS MiB | RSS/player KiB | receiving at end | keyframes missed | first frame not key | p50 ms | p99 ms |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in $COUNTS; do
-  for server in nginx edgertmp; do
+  for server in "${servers[@]}"; do
     r=${result[$server,$n]}
     printf '| %s | %s | %s | %s | %.1f | %s | %s/%s | %s | %s | %s | %s |\n' "$n" "$server" "$(field "$r" whole_cpu_s)" "$(field "$r" cpu_pct)" \
       "$(awk -v k="$(field "$r" peak_rss_kib)" 'BEGIN { print k / 1024 }')" "$(field "$r" rss_per_player_kib)" \
@@ -201,9 +206,11 @@ for n in $COUNTS; do
   done
 done
 echo
-printf '| N | whole-run CPU ratio EdgeRtmp/nginx | steady CPU ratio | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|---|\n'
+printf '| N | EdgeRtmp | whole-run CPU ratio EdgeRtmp/nginx | steady CPU ratio | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|---|---|\n'
 for n in $COUNTS; do
-  e=${result[edgertmp,$n]}; x=${result[nginx,$n]}
-  printf '| %s | %s | %s | %s | %s |\n' "$n" "$(ratio "$(field "$e" whole_cpu_s)" "$(field "$x" whole_cpu_s)")" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
-    "$(ratio "$(field "$e" peak_rss_kib)" "$(field "$x" peak_rss_kib)")" "$(ratio "$(field "$e" latency_p99_ms)" "$(field "$x" latency_p99_ms)")"
+  for server in "${servers[@]:1}"; do
+    e=${result[$server,$n]}; x=${result[nginx,$n]}
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "$server" "$(ratio "$(field "$e" whole_cpu_s)" "$(field "$x" whole_cpu_s)")" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
+      "$(ratio "$(field "$e" peak_rss_kib)" "$(field "$x" peak_rss_kib)")" "$(ratio "$(field "$e" latency_p99_ms)" "$(field "$x" latency_p99_ms)")"
+  done
 done
