@@ -64,6 +64,15 @@ cpu_seconds() { # utime + stime of a pid, in seconds
 }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
+wchar_of() { # pid -> $wchar: bytes the process wrote (0 once it is gone)
+  local key value
+  wchar=0
+  if [ -r "/proc/$1/io" ]; then
+    while read -r key value; do
+      if [ "$key" = wchar: ]; then wchar=$value; return; fi
+    done <"/proc/$1/io" 2>/dev/null || true
+  fi
+}
 
 start_nginx() { # port -> pid
   local dir="$work/nginx"
@@ -110,9 +119,11 @@ run_one() { # server N
   wait_port $port
   local probe_out="$work/probe-$server-$n.txt"
   if [ "$PUBLISHER" = load ]; then
-    # Probes join 8 s in (after the warm-up, about when the players start) and stay to well past the run's end.
+    # Probes join 8 s in (after the warm-up, about when the players start); publisher and probes run until this script
+    # stops them (SIGINT) after the players' end check: a fixed duration ran out before that check when starting 300
+    # player processes took longer than guessed, and players checked after it counted as not receiving.
     dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --publish "$sample" --publish-url "rtmp://127.0.0.1:$port/live/cam?key=bench" \
-      --publish-lead 8 --players 2 --duration $((SECONDS_PER_RUN + 6)) --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
+      --publish-lead 8 --players 2 --duration 100000 --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
   else
     ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
   fi
@@ -148,16 +159,19 @@ run_one() { # server N
   if [ "$PLAYER" = rtmpdump ]; then
     # Receiving at the end: still running, and what it wrote out (the stream, to /dev/null) grew over the last 2 s.
     # (Not rchar: socket recv() does not count there.)
+    local publisher_live=yes
+    kill -0 $publisher 2>/dev/null || publisher_live=no
+    # Read with bash alone (no process per player), so every player's 2 s window is the same 2 s.
     declare -A read0=()
-    for p in "${players[@]}"; do read0[$p]=$(awk '/^wchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0); done
+    for p in "${players[@]}"; do wchar_of "$p"; read0[$p]=$wchar; done
     sleep 2
     for p in "${players[@]}"; do
-      r1=$(awk '/^wchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0)
-      if [ "${r1:-0}" -gt "${read0[$p]:-0}" ]; then receiving=$((receiving + 1)); fi
+      wchar_of "$p"
+      if [ "$wchar" -gt "${read0[$p]:-0}" ]; then receiving=$((receiving + 1)); fi
     done
     kill "${players[@]}" 2>/dev/null || true
     wait "${players[@]}" 2>/dev/null || true
-    line="receiving_at_end=$receiving"
+    line="receiving_at_end=$receiving publisher_live_at_check=$publisher_live"
   else
     wait $load || true
     line=$(cat "$load_out")
@@ -165,7 +179,8 @@ run_one() { # server N
   local cpu_end; cpu_end=$(cpu_seconds $pid)
   local whole; whole=$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { printf "%.3f", b - a }')
   if [ "$PUBLISHER" = load ]; then
-    # The probes end on their own (their output is the latency); only their own players' fields are kept.
+    # Stopped, the load client prints its probes' figures (the latency); only their own players' fields are kept.
+    kill -INT $publisher 2>/dev/null || true
     timeout 60 tail --pid=$publisher -f /dev/null || true
     line="$line $(tr ' ' '\n' <"$probe_out" | grep '^latency_' | tr '\n' ' ')"
   fi
