@@ -38,9 +38,9 @@ public interface IMediaSubscriber
 /// its sends, and most of a send's cost is the kernel's (the loopback or NIC path and waking the player), not its
 /// bytes. Held audio never reaches a player later than the video frame that follows it, which a player needs before it
 /// can show that moment anyway. The hold is bounded without a timer per batch: an audio batch that finds audio held
-/// for the hold's length or more flushes it (video stopped, an audio-only stream), and a coarse backstop, armed while
-/// audio is held and fired at most once per hold's length, flushes audio that nothing followed (a publisher that
-/// paused). A one-shot timer per held batch woke the timer thread and a pool thread about 500 times a second, which
+/// for the hold's length or more flushes it (video stopped, an audio-only stream), and a coarse backstop, a periodic
+/// tick of twice the hold that runs while audio keeps being held, flushes audio that nothing followed (a publisher
+/// that paused). A one-shot timer per held batch woke the timer thread and a pool thread about 500 times a second, which
 /// cost back much of what the fewer sends saved. Video is never held. See docs/BENCHMARKS.md.
 /// </para>
 /// </summary>
@@ -49,7 +49,7 @@ public sealed class StreamHub
     /// <summary>
     /// The audio hold a server's hubs use: the longest a batch of audio alone waits for a batch with video. Long enough
     /// that video at 20 fps and more releases it (30 fps: a frame every 33 ms); audio nothing follows is flushed by the
-    /// backstop within twice this.
+    /// backstop within three times this.
     /// </summary>
     public static readonly TimeSpan DefaultAudioHold = TimeSpan.FromMilliseconds(50);
 
@@ -60,8 +60,11 @@ public sealed class StreamHub
     private readonly TimeProvider _time;
     private ITimer? _backstop;
 
-    /// <summary>The backstop timer runs (periodic, one hold's length); it stops itself when it finds nothing held.</summary>
+    /// <summary>The backstop timer runs (periodic, twice the hold); it stops after a period in which nothing was held.</summary>
     private bool _backstopRunning;
+
+    /// <summary>Audio was held since the backstop's last tick.</summary>
+    private bool _heldSinceTick;
 
     /// <summary>Audio was queued to the subscribers and not flushed yet, since <see cref="_heldSince"/>.</summary>
     private bool _holding;
@@ -212,11 +215,13 @@ public sealed class StreamHub
         {
             _holding = true;
             _heldSince = _time.GetTimestamp();
+            _heldSinceTick = true;
             if (!_backstopRunning)
             {
                 _backstopRunning = true;
+                TimeSpan period = 2 * _audioHold;
                 (_backstop ??= _time.CreateTimer(s_backstop, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
-                    .Change(_audioHold, _audioHold);
+                    .Change(period, period);
             }
 
             return true;
@@ -226,19 +231,26 @@ public sealed class StreamHub
     }
 
     /// <summary>
-    /// The backstop's tick: flushes audio held for the hold's length that no batch followed. It stops when it finds
-    /// nothing held, so a hub whose audio keeps leaving with video costs one tick per hold's length, and an idle or
-    /// video-only hub none.
+    /// The backstop's tick: flushes audio held for the hold's length that no batch followed. It keeps running while
+    /// audio keeps being held (10 ticks a second at the default hold, whatever the batch rate; starting and stopping
+    /// it would wake the timer thread each time) and stops after a period without any, so an idle or video-only hub
+    /// costs nothing.
     /// </summary>
     private void OnBackstop()
     {
         IMediaSubscriber[] subscribers;
         lock (_gate)
         {
+            bool heldSinceTick = _heldSinceTick;
+            _heldSinceTick = false;
             if (!_holding)
             {
-                _backstopRunning = false;
-                _backstop!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                if (!heldSinceTick)
+                {
+                    _backstopRunning = false;
+                    _backstop!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+
                 return;
             }
 

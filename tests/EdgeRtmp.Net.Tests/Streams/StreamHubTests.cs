@@ -138,41 +138,45 @@ public class StreamHubTests
         hub.Subscribe(player);
         Assert.True(hub.TryStartPublishing(_publisher));
 
-        // Video stopped: audio keeps flowing, each batch at most the hold late.
-        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));                              // held from t = 0; the backstop ticks at 50, 100, ...
+        // Video stopped: audio keeps flowing, none of it more than the hold late.
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));                              // held from t = 0; the backstop ticks at 100, 200, ...
         time.Advance(TimeSpan.FromMilliseconds(23));
         Write(hub, Frame(MediaKind.Audio, 23, MediaFrameFlags.None, 2));
-        Assert.Equal(2, player.FramesSinceFlush);
         time.Advance(TimeSpan.FromMilliseconds(26));
         Write(hub, Frame(MediaKind.Audio, 49, MediaFrameFlags.None, 3));                             // t = 49: not yet
         Assert.Equal(3, player.FramesSinceFlush);
-        time.Advance(TimeSpan.FromMilliseconds(1));                                                   // t = 50: the backstop's tick
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Write(hub, Frame(MediaKind.Audio, 50, MediaFrameFlags.None, 4));                             // held 50 ms: all go now
         Assert.Equal(0, player.FramesSinceFlush);
 
         time.Advance(TimeSpan.FromMilliseconds(10));
-        Write(hub, Frame(MediaKind.Audio, 60, MediaFrameFlags.None, 4));                             // held from t = 60
+        Write(hub, Frame(MediaKind.Audio, 60, MediaFrameFlags.None, 5));                             // held from t = 60
         time.Advance(TimeSpan.FromMilliseconds(40));                                                  // t = 100: a tick, held 40 ms only
         Assert.Equal(1, player.FramesSinceFlush);
         time.Advance(TimeSpan.FromMilliseconds(10));
-        Write(hub, Frame(MediaKind.Audio, 110, MediaFrameFlags.None, 5));                            // held 50 ms: both go now
+        Write(hub, Frame(MediaKind.Audio, 110, MediaFrameFlags.None, 6));                            // t = 110: both go
         Assert.Equal(0, player.FramesSinceFlush);
 
         // A publisher that paused: its last audio leaves at the backstop's first tick past the hold.
         time.Advance(TimeSpan.FromMilliseconds(5));
-        Write(hub, Frame(MediaKind.Audio, 115, MediaFrameFlags.None, 6));                            // held from t = 115
-        time.Advance(TimeSpan.FromMilliseconds(49));                                                  // t = 164: the tick at 150 was early
+        Write(hub, Frame(MediaKind.Audio, 115, MediaFrameFlags.None, 7));                            // held from t = 115
+        time.Advance(TimeSpan.FromMilliseconds(84));                                                  // t = 199
         Assert.Equal(1, player.FramesSinceFlush);
-        time.Advance(TimeSpan.FromMilliseconds(36));                                                  // t = 200
+        time.Advance(TimeSpan.FromMilliseconds(1));                                                   // t = 200: a tick
         Assert.Equal(0, player.FramesSinceFlush);
 
-        // Nothing held: the backstop stopped itself; the next hold starts it again.
+        // A period without held audio stops the backstop (the tick at 300); the next hold starts it again.
         int flushes = player.Flushes;
+        time.Advance(TimeSpan.FromMilliseconds(100));
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(flushes, player.Flushes);
-        Write(hub, Frame(MediaKind.Audio, 1200, MediaFrameFlags.None, 7));
         time.Advance(TimeSpan.FromMilliseconds(50));
+        Write(hub, Frame(MediaKind.Audio, 1350, MediaFrameFlags.None, 8));                           // held from t = 1350; ticks at 1450, ... (not 1400)
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.Equal(1, player.FramesSinceFlush);
+        time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(0, player.FramesSinceFlush);
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7], player.Tags);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], player.Tags);
     }
 
     [Fact]
