@@ -40,8 +40,8 @@ public interface IMediaSubscriber
 /// can show that moment anyway. The hold is bounded without a timer per batch: an audio batch that finds audio held
 /// for the hold's length or more flushes it (video stopped, an audio-only stream), and a coarse backstop, a periodic
 /// tick of twice the hold that runs while audio keeps being held, flushes audio that nothing followed (a publisher
-/// that paused). A one-shot timer per held batch woke the timer thread and a pool thread about 500 times a second, which
-/// cost back much of what the fewer sends saved. Video is never held. See docs/BENCHMARKS.md.
+/// that paused); a timer armed per held batch would wake the timer thread and a pool thread for each. Video is never
+/// held. See docs/BENCHMARKS.md.
 /// </para>
 /// </summary>
 public sealed class StreamHub
