@@ -166,8 +166,8 @@ public sealed class StreamHub
     /// <summary>
     /// Hands <paramref name="batch"/> to every subscriber, in order, and keeps what a late joiner needs; then
     /// flushes each subscriber once (outside the lock), so the batch leaves in one gathered write per player; a batch
-    /// of audio alone waits for the next batch with video, up to the audio hold. The caller keeps its own references. Only the
-    /// current publisher may write.
+    /// of audio alone waits for the next batch with video, up to the audio hold. The caller keeps its own references.
+    /// Only the current publisher may write.
     /// </summary>
     public void Write(object publisher, ReadOnlySpan<MediaFrame> batch)
     {
