@@ -38,10 +38,10 @@ public interface IMediaSubscriber
 /// its sends, and most of a send's cost is the kernel's (the loopback or NIC path and waking the player), not its
 /// bytes. Held audio never reaches a player later than the video frame that follows it, which a player needs before it
 /// can show that moment anyway. The hold is bounded without a timer per batch: an audio batch that finds audio held
-/// for the hold's length or more flushes it (video stopped, an audio-only stream), and a coarse backstop, a periodic
-/// tick of twice the hold that runs while audio keeps being held, flushes audio that nothing followed (a publisher
-/// that paused); a timer armed per held batch would wake the timer thread and a pool thread for each. Video is never
-/// held. See docs/BENCHMARKS.md.
+/// for the hold's length or more flushes it (video stopped), and a coarse backstop, a periodic tick of twice the hold
+/// that runs while audio keeps being held, flushes audio that nothing followed (a publisher that paused); a timer
+/// armed per held batch would wake the timer thread and a pool thread for each. Video is never held, nor the audio of
+/// a publication that has carried no video. See docs/BENCHMARKS.md.
 /// </para>
 /// </summary>
 public sealed class StreamHub
@@ -69,6 +69,9 @@ public sealed class StreamHub
     /// <summary>Audio was queued to the subscribers and not flushed yet, since <see cref="_heldSince"/>.</summary>
     private bool _holding;
     private long _heldSince;
+
+    /// <summary>This publication has carried video: audio has something to ride with.</summary>
+    private bool _carriesVideo;
     private readonly List<MediaFrame> _gop = [];
     private IMediaSubscriber[] _subscribers = [];
     private object? _publisher;
@@ -184,6 +187,7 @@ public sealed class StreamHub
             foreach (MediaFrame frame in batch)
             {
                 audioOnly &= frame.Kind == MediaKind.Audio && !frame.IsSequenceHeader;
+                _carriesVideo |= frame.Kind == MediaKind.Video;
                 Cache(frame);
                 foreach (IMediaSubscriber subscriber in subscribers)
                 {
@@ -191,7 +195,8 @@ public sealed class StreamHub
                 }
             }
 
-            if (audioOnly && _audioHold > TimeSpan.Zero && Hold())
+            // Audio of a stream without video is not held: nothing would come to take it sooner than the hold.
+            if (audioOnly && _carriesVideo && _audioHold > TimeSpan.Zero && Hold())
             {
                 return;
             }
@@ -370,6 +375,7 @@ public sealed class StreamHub
 
     private void ClearCache()
     {
+        _carriesVideo = false;
         _metadata?.Release();
         _audioSequenceHeader?.Release();
         _videoSequenceHeader?.Release();

@@ -115,6 +115,7 @@ public class StreamHubTests
         var player = new Subscriber();
         hub.Subscribe(player);
         Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));                     // headers: at once
         Assert.Equal(0, player.FramesSinceFlush);
 
@@ -126,7 +127,7 @@ public class StreamHubTests
         Assert.Equal(0, player.FramesSinceFlush);                                                     // left with the video
         Write(hub, Frame(MediaKind.Video, 67, MediaFrameFlags.None, 5));
         Assert.Equal(0, player.FramesSinceFlush);
-        Assert.Equal([1, 2, 3, 4, 5], player.Tags);
+        Assert.Equal([0, 1, 2, 3, 4, 5], player.Tags);
     }
 
     [Fact]
@@ -137,6 +138,7 @@ public class StreamHubTests
         var player = new Subscriber();
         hub.Subscribe(player);
         Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
 
         // Video stopped: audio keeps flowing, none of it more than the hold late.
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));                              // held from t = 0; the backstop ticks at 100, 200, ...
@@ -176,7 +178,30 @@ public class StreamHubTests
         Assert.Equal(1, player.FramesSinceFlush);
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(0, player.FramesSinceFlush);
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], player.Tags);
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8], player.Tags);
+    }
+
+    [Fact]
+    public void Audio_of_a_stream_without_video_is_not_held()
+    {
+        var time = new FakeTimeProvider();
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
+        var player = new Subscriber();
+        hub.Subscribe(player);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 2));
+        Assert.Equal(0, player.FramesSinceFlush);
+
+        // Video came and went with its publisher: the next publication starts without it.
+        Write(hub, Frame(MediaKind.Video, 23, MediaFrameFlags.Keyframe, 3));
+        Write(hub, Frame(MediaKind.Audio, 23, MediaFrameFlags.None, 4));
+        Assert.Equal(1, player.FramesSinceFlush);
+        hub.StopPublishing(_publisher);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 5));
+        Assert.Equal(0, player.FramesSinceFlush);
+        Assert.Equal([1, 2, 3, 4, 5], player.Tags);
     }
 
     [Fact]
@@ -187,6 +212,7 @@ public class StreamHubTests
         var player = new Subscriber();
         hub.Subscribe(player);
         Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));
         Assert.Equal(1, player.FramesSinceFlush);
 
