@@ -120,8 +120,9 @@ run_one() { # server N
   local probe_out="$work/probe-$server-$n.txt"
   if [ "$PUBLISHER" = load ]; then
     # Probes join 8 s in (after the warm-up, about when the players start); publisher and probes run until this script
-    # stops them (SIGINT) after the players' end check: a fixed duration ran out before that check when starting 300
-    # player processes took longer than guessed, and players checked after it counted as not receiving.
+    # stops them after the players' end check (SIGTERM: a script's background jobs ignore SIGINT): a fixed duration ran
+    # out before that check when starting 300 player processes took longer than guessed, and players checked after it
+    # counted as not receiving.
     dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --publish "$sample" --publish-url "rtmp://127.0.0.1:$port/live/cam?key=bench" \
       --publish-lead 8 --players 2 --duration 100000 --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
   else
@@ -180,7 +181,7 @@ run_one() { # server N
   local whole; whole=$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { printf "%.3f", b - a }')
   if [ "$PUBLISHER" = load ]; then
     # Stopped, the load client prints its probes' figures (the latency); only their own players' fields are kept.
-    kill -INT $publisher 2>/dev/null || true
+    kill -TERM $publisher 2>/dev/null || true
     timeout 60 tail --pid=$publisher -f /dev/null || true
     line="$line $(tr ' ' '\n' <"$probe_out" | grep '^latency_' | tr '\n' ' ')"
   fi
