@@ -183,7 +183,7 @@ run_one() { # server N
     # Stopped, the load client prints its probes' figures (the latency); only their own players' fields are kept.
     kill -TERM $publisher 2>/dev/null || true
     timeout 60 tail --pid=$publisher -f /dev/null || true
-    line="$line $(tr ' ' '\n' <"$probe_out" | grep '^latency_' | tr '\n' ' ')"
+    line="$line $(tr ' ' '\n' <"$probe_out" | { grep '^latency_' || echo latency_missing=yes; } | tr '\n' ' ')"
   fi
   kill $publisher 2>/dev/null || true
   kill $pid 2>/dev/null || true
