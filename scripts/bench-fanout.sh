@@ -19,6 +19,8 @@
 # same way (each tag alone when due) and plays it with 2 probe players of its own, which measure the relay latency
 # exactly (a video message's arrival minus the moment the publisher sent it, one clock); p50/p99 in the tables are
 # then theirs, beside whatever players the run uses.
+# BEFORE_BINARY=path: a second EdgeRtmp binary (say, main's, to compare a change) runs too, as "before", right after
+# nginx and before this one for each N, so both ratios come from the same minutes of a shared machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -62,6 +64,15 @@ cpu_seconds() { # utime + stime of a pid, in seconds
 }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
+wchar_of() { # pid -> $wchar: bytes the process wrote (0 once it is gone)
+  local key value
+  wchar=0
+  if [ -r "/proc/$1/io" ]; then
+    while read -r key value; do
+      if [ "$key" = wchar: ]; then wchar=$value; return; fi
+    done <"/proc/$1/io" 2>/dev/null || true
+  fi
+}
 
 start_nginx() { # port -> pid
   local dir="$work/nginx"
@@ -86,10 +97,12 @@ EOF
   echo $!
 }
 
-start_edgertmp() { # port -> pid
+start_edgertmp() { # port server -> pid
+  local cmd=("${edgertmp_cmd[@]}")
+  if [ "$2" = before ]; then cmd=("$BEFORE_BINARY"); fi
   # shellcheck disable=SC2086 # EDGERTMP_BENCH_ENV: extra NAME=value pairs for experiments
   env EDGERTMP__Server__PublishKey=bench EDGERTMP__Server__MaxConnections=1000 ${EDGERTMP_BENCH_ENV:-} \
-    "${edgertmp_cmd[@]}" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
+    "${cmd[@]}" run --listen "127.0.0.1:$1" --video none --audio none >"$work/edgertmp.log" 2>&1 &
   echo $!
 }
 
@@ -102,13 +115,16 @@ declare -A result
 run_one() { # server N
   local server=$1 n=$2 port pid publisher load_out
   port=$((20000 + RANDOM % 20000))
-  if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port); fi
+  if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port "$server"); fi
   wait_port $port
   local probe_out="$work/probe-$server-$n.txt"
   if [ "$PUBLISHER" = load ]; then
-    # Probes join 8 s in (after the warm-up, about when the players start) and stay to well past the run's end.
+    # Probes join 8 s in (after the warm-up, about when the players start); publisher and probes run until this script
+    # stops them after the players' end check (SIGTERM: a script's background jobs ignore SIGINT): a fixed duration ran
+    # out before that check when starting 300 player processes took longer than guessed, and players checked after it
+    # counted as not receiving.
     dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --publish "$sample" --publish-url "rtmp://127.0.0.1:$port/live/cam?key=bench" \
-      --publish-lead 8 --players 2 --duration $((SECONDS_PER_RUN + 6)) --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
+      --publish-lead 8 --players 2 --duration 100000 --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
   else
     ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
   fi
@@ -144,16 +160,19 @@ run_one() { # server N
   if [ "$PLAYER" = rtmpdump ]; then
     # Receiving at the end: still running, and what it wrote out (the stream, to /dev/null) grew over the last 2 s.
     # (Not rchar: socket recv() does not count there.)
+    local publisher_live=yes
+    kill -0 $publisher 2>/dev/null || publisher_live=no
+    # Read with bash alone (no process per player), so every player's 2 s window is the same 2 s.
     declare -A read0=()
-    for p in "${players[@]}"; do read0[$p]=$(awk '/^wchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0); done
+    for p in "${players[@]}"; do wchar_of "$p"; read0[$p]=$wchar; done
     sleep 2
     for p in "${players[@]}"; do
-      r1=$(awk '/^wchar/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0)
-      if [ "${r1:-0}" -gt "${read0[$p]:-0}" ]; then receiving=$((receiving + 1)); fi
+      wchar_of "$p"
+      if [ "$wchar" -gt "${read0[$p]:-0}" ]; then receiving=$((receiving + 1)); fi
     done
     kill "${players[@]}" 2>/dev/null || true
     wait "${players[@]}" 2>/dev/null || true
-    line="receiving_at_end=$receiving"
+    line="receiving_at_end=$receiving publisher_live_at_check=$publisher_live"
   else
     wait $load || true
     line=$(cat "$load_out")
@@ -161,15 +180,16 @@ run_one() { # server N
   local cpu_end; cpu_end=$(cpu_seconds $pid)
   local whole; whole=$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { printf "%.3f", b - a }')
   if [ "$PUBLISHER" = load ]; then
-    # The probes end on their own (their output is the latency); only their own players' fields are kept.
+    # Stopped, the load client prints its probes' figures (the latency); only their own players' fields are kept.
+    kill -TERM $publisher 2>/dev/null || true
     timeout 60 tail --pid=$publisher -f /dev/null || true
-    line="$line $(tr ' ' '\n' <"$probe_out" | grep '^latency_' | tr '\n' ' ')"
+    line="$line $(tr ' ' '\n' <"$probe_out" | { grep '^latency_' || echo latency_missing=yes; } | tr '\n' ' ')"
   fi
   kill $publisher 2>/dev/null || true
   kill $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   wait $publisher 2>/dev/null || true
-  if [ "$server" = edgertmp ]; then
+  if [ "$server" != nginx ]; then
     # Players we disconnected as too slow (CloseReason SlowPeer): a reason for "receiving at end" below N.
     line="$line slow_peer_closes=$(grep -c -e 'could not keep up' -e 'did not read' "$work/edgertmp.log" || true)"
   fi
@@ -182,9 +202,10 @@ run_one() { # server N
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { v = $2 } END { print v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
+servers=(nginx edgertmp)
+if [ -n "${BEFORE_BINARY:-}" ]; then servers=(nginx before edgertmp); fi
 for n in $COUNTS; do
-  run_one nginx "$n"
-  run_one edgertmp "$n"
+  for server in "${servers[@]}"; do run_one "$server" "$n"; done
 done
 
 echo
@@ -192,7 +213,7 @@ echo "sample: $(basename "$sample") $((bitrate / 1000)) kbit/s; ${SECONDS_PER_RU
 printf '| N | server | whole-run CPU s | steady CPU %% of a core | peak RSS MiB | RSS/player KiB | receiving at end | keyframes missed | first frame not key | p50 ms | p99 ms |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in $COUNTS; do
-  for server in nginx edgertmp; do
+  for server in "${servers[@]}"; do
     r=${result[$server,$n]}
     printf '| %s | %s | %s | %s | %.1f | %s | %s/%s | %s | %s | %s | %s |\n' "$n" "$server" "$(field "$r" whole_cpu_s)" "$(field "$r" cpu_pct)" \
       "$(awk -v k="$(field "$r" peak_rss_kib)" 'BEGIN { print k / 1024 }')" "$(field "$r" rss_per_player_kib)" \
@@ -201,9 +222,11 @@ for n in $COUNTS; do
   done
 done
 echo
-printf '| N | whole-run CPU ratio EdgeRtmp/nginx | steady CPU ratio | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|---|\n'
+printf '| N | EdgeRtmp | whole-run CPU ratio EdgeRtmp/nginx | steady CPU ratio | peak RSS ratio | p99 latency ratio |\n|---|---|---|---|---|---|\n'
 for n in $COUNTS; do
-  e=${result[edgertmp,$n]}; x=${result[nginx,$n]}
-  printf '| %s | %s | %s | %s | %s |\n' "$n" "$(ratio "$(field "$e" whole_cpu_s)" "$(field "$x" whole_cpu_s)")" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
-    "$(ratio "$(field "$e" peak_rss_kib)" "$(field "$x" peak_rss_kib)")" "$(ratio "$(field "$e" latency_p99_ms)" "$(field "$x" latency_p99_ms)")"
+  for server in "${servers[@]:1}"; do
+    e=${result[$server,$n]}; x=${result[nginx,$n]}
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "$server" "$(ratio "$(field "$e" whole_cpu_s)" "$(field "$x" whole_cpu_s)")" "$(ratio "$(field "$e" cpu_s)" "$(field "$x" cpu_s)")" \
+      "$(ratio "$(field "$e" peak_rss_kib)" "$(field "$x" peak_rss_kib)")" "$(ratio "$(field "$e" latency_p99_ms)" "$(field "$x" latency_p99_ms)")"
+  done
 done

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using EdgeRtmp.Media.Flv;
 using EdgeRtmp.Net.Client;
 using EdgeRtmp.Protocol.Messages;
@@ -12,6 +13,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 // against any RTMP server (ours and nginx-rtmp).
 //
 //   edgertmp-load --url rtmp://127.0.0.1:1935/live/cam --players 100 --duration 20 [--ramp-ms 5]
+//
+// SIGINT or SIGTERM ends the run early and prints the results as at the end of --duration: a script that cannot
+// know how long its own steps take (starting 300 player processes on a loaded machine) stops the publisher when
+// it is done rather than guessing a duration.
 //
 // Latency: the publisher (ffmpeg -re) sends a frame of timestamp T at wall time W0 + T, so
 // arrival - T is W0 + the relay delay. W0 is unknown, so the smallest (arrival - T) seen by any
@@ -30,6 +35,10 @@ double duration = double.Parse(arguments.GetValueOrDefault("duration") ?? "10", 
 int rampMs = int.Parse(arguments.GetValueOrDefault("ramp-ms") ?? "5", CultureInfo.InvariantCulture);
 RtmpUrl target = RtmpUrl.Parse(url);
 string? publishFile = arguments.GetValueOrDefault("publish");
+
+using var stop = new CancellationTokenSource();
+using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
 
 var clock = Stopwatch.StartNew();
 SamplePublisher? publisher = null;
@@ -76,7 +85,7 @@ for (int i = 0; i < playerCount; i++)
     }
 }
 
-await Task.Delay(TimeSpan.FromSeconds(duration));
+await Task.Delay(TimeSpan.FromSeconds(duration), stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
 long end = clock.ElapsedMilliseconds;
 if (publishing.IsFaulted)
 {

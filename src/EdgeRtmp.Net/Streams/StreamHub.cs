@@ -34,27 +34,44 @@ public interface IMediaSubscriber
 /// hands each subscriber a reference to the same frame and returns.
 /// <para>
 /// With an audio hold, a batch of audio alone is queued but not flushed: it leaves with the next batch that carries
-/// anything else (the next video frame, in practice), or when the hold expires, whichever comes first. A player's
-/// cost is its sends, and most of a send's cost is the kernel's (the loopback or NIC path and waking the player),
-/// not its bytes: audio that rides with video cut the sends per player by a quarter to a third (an ffmpeg publisher
-/// at 30 fps: 54 a second became 35 to 41). The hold's timer wakes a thread per held batch (about 500 futex calls a
-/// second), which costs back part of that. Video is never held. See docs/BENCHMARKS.md.
+/// anything else (the next video frame, in practice), so a player gets one send per video frame. A player's cost is
+/// its sends, and most of a send's cost is the kernel's (the loopback or NIC path and waking the player), not its
+/// bytes. Held audio never reaches a player later than the video frame that follows it, which a player needs before it
+/// can show that moment anyway. The hold is bounded without a timer per batch: an audio batch that finds audio held
+/// for the hold's length or more flushes it (video stopped), and a coarse backstop, a periodic tick of twice the hold
+/// that runs while audio keeps being held, flushes audio that nothing followed (a publisher that paused); a timer
+/// armed per held batch would wake the timer thread and a pool thread for each. Video is never held, nor the audio of
+/// a publication that has carried no video. See docs/BENCHMARKS.md.
 /// </para>
 /// </summary>
 public sealed class StreamHub
 {
-    /// <summary>The audio hold a server's hubs use. Video latency is untouched; audio arrives up to this much later.</summary>
-    public static readonly TimeSpan DefaultAudioHold = TimeSpan.FromMilliseconds(15);
+    /// <summary>
+    /// The audio hold a server's hubs use: the longest a batch of audio alone waits for a batch with video. Long enough
+    /// that video at 20 fps and more releases it (30 fps: a frame every 33 ms); audio nothing follows is flushed by the
+    /// backstop within three times this.
+    /// </summary>
+    public static readonly TimeSpan DefaultAudioHold = TimeSpan.FromMilliseconds(50);
 
-    private static readonly TimerCallback s_flushHeld = static state => ((StreamHub)state!).FlushHeld();
+    private static readonly TimerCallback s_backstop = static state => ((StreamHub)state!).OnBackstop();
 
     private readonly Lock _gate = new();
     private readonly TimeSpan _audioHold;
     private readonly TimeProvider _time;
-    private ITimer? _holdTimer;
+    private ITimer? _backstop;
 
-    /// <summary>Audio was queued to the subscribers and not flushed yet; the hold timer is armed.</summary>
+    /// <summary>The backstop timer runs (periodic, twice the hold); it stops after a period in which nothing was held.</summary>
+    private bool _backstopRunning;
+
+    /// <summary>Audio was held since the backstop's last tick.</summary>
+    private bool _heldSinceTick;
+
+    /// <summary>Audio was queued to the subscribers and not flushed yet, since <see cref="_heldSince"/>.</summary>
     private bool _holding;
+    private long _heldSince;
+
+    /// <summary>This publication has carried video: audio has something to ride with.</summary>
+    private bool _carriesVideo;
     private readonly List<MediaFrame> _gop = [];
     private IMediaSubscriber[] _subscribers = [];
     private object? _publisher;
@@ -64,8 +81,8 @@ public sealed class StreamHub
     private long _gopBytes;
     private bool _gopOverflowed;
 
-    /// <param name="audioHold">How long a batch of audio alone may wait for the next batch before it is flushed; zero: never.</param>
-    /// <param name="time">The clock of the audio hold.</param>
+    /// <param name="audioHold">The longest a batch of audio alone waits for a batch with video; zero: audio is never held.</param>
+    /// <param name="time">The clock of the audio hold and its backstop.</param>
     public StreamHub(string name, long maxGopBytes = 16 * 1024 * 1024, TimeSpan audioHold = default, TimeProvider? time = null)
     {
         Name = name;
@@ -113,6 +130,8 @@ public sealed class StreamHub
     /// <summary>Ends <paramref name="publisher"/>'s claim; a no-op for anyone else.</summary>
     public void StopPublishing(object publisher)
     {
+        IMediaSubscriber[] subscribers;
+        bool held;
         lock (_gate)
         {
             if (!ReferenceEquals(_publisher, publisher))
@@ -122,9 +141,22 @@ public sealed class StreamHub
 
             _publisher = null;
             ClearCache();
-            foreach (IMediaSubscriber subscriber in _subscribers)
+            subscribers = _subscribers;
+            foreach (IMediaSubscriber subscriber in subscribers)
             {
                 subscriber.OnPublishStop(this);
+            }
+
+            held = _holding;
+            _holding = false;
+        }
+
+        if (held)
+        {
+            // The publisher's last audio goes out now, not at the backstop's tick.
+            foreach (IMediaSubscriber subscriber in subscribers)
+            {
+                subscriber.OnFlush(this);
             }
         }
 
@@ -137,8 +169,8 @@ public sealed class StreamHub
     /// <summary>
     /// Hands <paramref name="batch"/> to every subscriber, in order, and keeps what a late joiner needs; then
     /// flushes each subscriber once (outside the lock), so the batch leaves in one gathered write per player; a batch
-    /// of audio alone waits for the next batch up to the audio hold. The caller keeps its own references. Only the
-    /// current publisher may write.
+    /// of audio alone waits for the next batch with video, up to the audio hold. The caller keeps its own references.
+    /// Only the current publisher may write.
     /// </summary>
     public void Write(object publisher, ReadOnlySpan<MediaFrame> batch)
     {
@@ -155,6 +187,7 @@ public sealed class StreamHub
             foreach (MediaFrame frame in batch)
             {
                 audioOnly &= frame.Kind == MediaKind.Audio && !frame.IsSequenceHeader;
+                _carriesVideo |= frame.Kind == MediaKind.Video;
                 Cache(frame);
                 foreach (IMediaSubscriber subscriber in subscribers)
                 {
@@ -162,23 +195,13 @@ public sealed class StreamHub
                 }
             }
 
-            if (audioOnly && _audioHold > TimeSpan.Zero)
+            // Audio of a stream without video is not held: nothing would come to take it sooner than the hold.
+            if (audioOnly && _carriesVideo && _audioHold > TimeSpan.Zero && Hold())
             {
-                if (!_holding)
-                {
-                    _holding = true;
-                    (_holdTimer ??= _time.CreateTimer(s_flushHeld, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
-                        .Change(_audioHold, Timeout.InfiniteTimeSpan);
-                }
-
                 return;
             }
 
-            if (_holding)
-            {
-                _holding = false;
-                _holdTimer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
+            _holding = false;
         }
 
         foreach (IMediaSubscriber subscriber in subscribers)
@@ -187,13 +210,56 @@ public sealed class StreamHub
         }
     }
 
-    /// <summary>The audio hold expired before another batch came: flush what waits.</summary>
-    private void FlushHeld()
+    /// <summary>
+    /// A batch of audio alone came: true to keep it (and what is held already) for the next batch, false to flush now
+    /// because audio has waited the hold's length. Under the lock; reads the clock only while audio is held.
+    /// </summary>
+    private bool Hold()
+    {
+        if (!_holding)
+        {
+            _holding = true;
+            _heldSince = _time.GetTimestamp();
+            _heldSinceTick = true;
+            if (!_backstopRunning)
+            {
+                _backstopRunning = true;
+                TimeSpan period = 2 * _audioHold;
+                (_backstop ??= _time.CreateTimer(s_backstop, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+                    .Change(period, period);
+            }
+
+            return true;
+        }
+
+        return _time.GetElapsedTime(_heldSince) < _audioHold;
+    }
+
+    /// <summary>
+    /// The backstop's tick: flushes audio held for the hold's length that no batch followed. It keeps running while
+    /// audio keeps being held (10 ticks a second at the default hold, whatever the batch rate; starting and stopping
+    /// it would wake the timer thread each time) and stops after a period without any, so an idle or video-only hub
+    /// costs nothing.
+    /// </summary>
+    private void OnBackstop()
     {
         IMediaSubscriber[] subscribers;
         lock (_gate)
         {
+            bool heldSinceTick = _heldSinceTick;
+            _heldSinceTick = false;
             if (!_holding)
+            {
+                if (!heldSinceTick)
+                {
+                    _backstopRunning = false;
+                    _backstop!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+
+                return;
+            }
+
+            if (_time.GetElapsedTime(_heldSince) < _audioHold)
             {
                 return;
             }
@@ -309,6 +375,7 @@ public sealed class StreamHub
 
     private void ClearCache()
     {
+        _carriesVideo = false;
         _metadata?.Release();
         _audioSequenceHeader?.Release();
         _videoSequenceHeader?.Release();

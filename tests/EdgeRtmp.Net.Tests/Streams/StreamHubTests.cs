@@ -108,31 +108,117 @@ public class StreamHubTests
     }
 
     [Fact]
-    public void Audio_alone_waits_for_the_next_batch_or_the_hold_and_video_is_never_held()
+    public void Audio_alone_waits_for_the_next_batch_with_video_and_video_is_never_held()
     {
         var time = new FakeTimeProvider();
-        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(15), time: time);
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
         var player = new Subscriber();
         hub.Subscribe(player);
         Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));                     // headers: at once
         Assert.Equal(0, player.FramesSinceFlush);
 
         Write(hub, Frame(MediaKind.Audio, 10, MediaFrameFlags.None, 2));
+        time.Advance(TimeSpan.FromMilliseconds(23));
         Write(hub, Frame(MediaKind.Audio, 33, MediaFrameFlags.None, 3));
         Assert.Equal(2, player.FramesSinceFlush);                                                     // queued, held
         Write(hub, Frame(MediaKind.Video, 34, MediaFrameFlags.Keyframe, 4));
         Assert.Equal(0, player.FramesSinceFlush);                                                     // left with the video
-        int flushes = player.Flushes;
-        time.Advance(TimeSpan.FromMilliseconds(20));
-        Assert.Equal(flushes, player.Flushes);                                                        // the hold was called off
+        Write(hub, Frame(MediaKind.Video, 67, MediaFrameFlags.None, 5));
+        Assert.Equal(0, player.FramesSinceFlush);
+        Assert.Equal([0, 1, 2, 3, 4, 5], player.Tags);
+    }
 
-        Write(hub, Frame(MediaKind.Audio, 56, MediaFrameFlags.None, 5));
-        time.Advance(TimeSpan.FromMilliseconds(14));
+    [Fact]
+    public void Audio_that_no_video_follows_leaves_with_the_next_audio_past_the_hold_or_at_the_backstop()
+    {
+        var time = new FakeTimeProvider();
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
+        var player = new Subscriber();
+        hub.Subscribe(player);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
+
+        // Video stopped: audio keeps flowing, none of it more than the hold late.
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));                              // held from t = 0; the backstop ticks at 100, 200, ...
+        time.Advance(TimeSpan.FromMilliseconds(23));
+        Write(hub, Frame(MediaKind.Audio, 23, MediaFrameFlags.None, 2));
+        time.Advance(TimeSpan.FromMilliseconds(26));
+        Write(hub, Frame(MediaKind.Audio, 49, MediaFrameFlags.None, 3));                             // t = 49: not yet
+        Assert.Equal(3, player.FramesSinceFlush);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Write(hub, Frame(MediaKind.Audio, 50, MediaFrameFlags.None, 4));                             // held 50 ms: all go now
+        Assert.Equal(0, player.FramesSinceFlush);
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        Write(hub, Frame(MediaKind.Audio, 60, MediaFrameFlags.None, 5));                             // held from t = 60
+        time.Advance(TimeSpan.FromMilliseconds(40));                                                  // t = 100: a tick, held 40 ms only
+        Assert.Equal(1, player.FramesSinceFlush);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        Write(hub, Frame(MediaKind.Audio, 110, MediaFrameFlags.None, 6));                            // t = 110: both go
+        Assert.Equal(0, player.FramesSinceFlush);
+
+        // A publisher that paused: its last audio leaves at the backstop's first tick past the hold.
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        Write(hub, Frame(MediaKind.Audio, 115, MediaFrameFlags.None, 7));                            // held from t = 115
+        time.Advance(TimeSpan.FromMilliseconds(84));                                                  // t = 199
+        Assert.Equal(1, player.FramesSinceFlush);
+        time.Advance(TimeSpan.FromMilliseconds(1));                                                   // t = 200: a tick
+        Assert.Equal(0, player.FramesSinceFlush);
+
+        // A period without held audio stops the backstop (the tick at 300); the next hold starts it again.
+        int flushes = player.Flushes;
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(flushes, player.Flushes);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Write(hub, Frame(MediaKind.Audio, 1350, MediaFrameFlags.None, 8));                           // held from t = 1350; ticks at 1450, ... (not 1400)
+        time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.Equal(1, player.FramesSinceFlush);
         time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(0, player.FramesSinceFlush);                                                     // the hold expired
+        Assert.Equal(0, player.FramesSinceFlush);
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8], player.Tags);
+    }
+
+    [Fact]
+    public void Audio_of_a_stream_without_video_is_not_held()
+    {
+        var time = new FakeTimeProvider();
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
+        var player = new Subscriber();
+        hub.Subscribe(player);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 2));
+        Assert.Equal(0, player.FramesSinceFlush);
+
+        // Video came and went with its publisher: the next publication starts without it.
+        Write(hub, Frame(MediaKind.Video, 23, MediaFrameFlags.Keyframe, 3));
+        Write(hub, Frame(MediaKind.Audio, 23, MediaFrameFlags.None, 4));
+        Assert.Equal(1, player.FramesSinceFlush);
+        hub.StopPublishing(_publisher);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 5));
+        Assert.Equal(0, player.FramesSinceFlush);
         Assert.Equal([1, 2, 3, 4, 5], player.Tags);
+    }
+
+    [Fact]
+    public void Held_audio_leaves_when_the_publisher_stops()
+    {
+        var time = new FakeTimeProvider();
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
+        var player = new Subscriber();
+        hub.Subscribe(player);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
+        Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));
+        Assert.Equal(1, player.FramesSinceFlush);
+
+        hub.StopPublishing(_publisher);
+        Assert.Equal(0, player.FramesSinceFlush);
+        Assert.Equal(1, player.PublishStops);
     }
 
     [Fact]
