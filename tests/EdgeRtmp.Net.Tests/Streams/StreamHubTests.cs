@@ -110,11 +110,7 @@ public class StreamHubTests
     [Fact]
     public void Audio_alone_waits_for_the_next_batch_with_video_and_video_is_never_held()
     {
-        var time = new FakeTimeProvider();
-        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
-        var player = new Subscriber();
-        hub.Subscribe(player);
-        Assert.True(hub.TryStartPublishing(_publisher));
+        var hub = HoldingHub(out var time, out var player);
         Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));                     // headers: at once
         Assert.Equal(0, player.FramesSinceFlush);
@@ -133,11 +129,7 @@ public class StreamHubTests
     [Fact]
     public void Audio_that_no_video_follows_leaves_with_the_next_audio_past_the_hold_or_at_the_backstop()
     {
-        var time = new FakeTimeProvider();
-        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
-        var player = new Subscriber();
-        hub.Subscribe(player);
-        Assert.True(hub.TryStartPublishing(_publisher));
+        var hub = HoldingHub(out var time, out var player);
         Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
 
         // Video stopped: audio keeps flowing, none of it more than the hold late.
@@ -184,11 +176,7 @@ public class StreamHubTests
     [Fact]
     public void Audio_of_a_stream_without_video_is_not_held()
     {
-        var time = new FakeTimeProvider();
-        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
-        var player = new Subscriber();
-        hub.Subscribe(player);
-        Assert.True(hub.TryStartPublishing(_publisher));
+        var hub = HoldingHub(out var time, out var player);
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.SequenceHeader, 1));
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 2));
         Assert.Equal(0, player.FramesSinceFlush);
@@ -207,11 +195,7 @@ public class StreamHubTests
     [Fact]
     public void Held_audio_leaves_when_the_publisher_stops()
     {
-        var time = new FakeTimeProvider();
-        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
-        var player = new Subscriber();
-        hub.Subscribe(player);
-        Assert.True(hub.TryStartPublishing(_publisher));
+        var hub = HoldingHub(out var time, out var player);
         Write(hub, Frame(MediaKind.Video, 0, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, 0));   // a stream with video
         Write(hub, Frame(MediaKind.Audio, 0, MediaFrameFlags.None, 1));
         Assert.Equal(1, player.FramesSinceFlush);
@@ -267,6 +251,17 @@ public class StreamHubTests
 
             Assert.Equal(Enumerable.Range(media[0], Frames - media[0] + 1), media);
         }
+    }
+
+    /// <summary>A hub with a 50 ms audio hold on a fake clock, one player subscribed, published by <see cref="_publisher"/>.</summary>
+    private StreamHub HoldingHub(out FakeTimeProvider time, out Subscriber player)
+    {
+        time = new FakeTimeProvider();
+        var hub = new StreamHub("live/cam", audioHold: TimeSpan.FromMilliseconds(50), time: time);
+        player = new Subscriber();
+        hub.Subscribe(player);
+        Assert.True(hub.TryStartPublishing(_publisher));
+        return hub;
     }
 
     private void Write(StreamHub hub, MediaFrame frame)

@@ -75,10 +75,7 @@ public sealed class PanelButtonTests
     {
         var time = new FakeTimeProvider();
         bool level = true;
-        var log = new List<string>();
-        using var button = new PanelButton(time, LongPress, TimeSpan.FromMilliseconds(20), () => level);
-        button.ShortPress += () => log.Add("short");
-        button.LongPress += () => log.Add("long");
+        using var button = Button(time, TimeSpan.FromMilliseconds(20), out var log, () => level);
         button.OnEdge(true);
         Assert.True(button.IsPressed);
         time.Advance(TimeSpan.FromMilliseconds(5));
@@ -95,10 +92,7 @@ public sealed class PanelButtonTests
     {
         var time = new FakeTimeProvider();
         bool level = true;
-        var log = new List<string>();
-        using var button = new PanelButton(time, LongPress, TimeSpan.FromMilliseconds(20), () => level);
-        button.ShortPress += () => log.Add("short");
-        button.LongPress += () => log.Add("long");
+        using var button = Button(time, TimeSpan.FromMilliseconds(20), out var log, () => level);
 
         // Held 100 ms: the release is acted on the moment it comes, no debounce delay.
         button.OnEdge(true);
@@ -119,10 +113,10 @@ public sealed class PanelButtonTests
         Assert.Equal(["short", "long"], log);
     }
 
-    private static PanelButton Button(FakeTimeProvider time, TimeSpan debounce, out List<string> log)
+    private static PanelButton Button(FakeTimeProvider time, TimeSpan debounce, out List<string> log, Func<bool>? readPressed = null)
     {
         var events = new List<string>();
-        var button = new PanelButton(time, LongPress, debounce);
+        var button = new PanelButton(time, LongPress, debounce, readPressed);
         button.ShortPress += () => events.Add("short");
         button.LongPress += () => events.Add("long");
         log = events;
