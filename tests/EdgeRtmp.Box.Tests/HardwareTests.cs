@@ -83,8 +83,17 @@ public sealed class HardwareTests(BoxFixture box)
             "od -An -v -td2 -w4 /run/box/captured.raw | awk '$1 > 8000 { high++ } $1 < -8000 { low++ } END { print high + 0, low + 0 }'",
             TimeSpan.FromMinutes(5));
 
-        // Every one of the 48,000 frames came through: half of them high, half low.
-        Assert.Equal("24000 24000", captured.Trim());
+        // The 48,000 frames came through, half of them high, half low. snd-aloop copies the playback ring on a kernel
+        // timer: in a starved emulated box a late player has had a stale 192-frame period copied once (24096 each) and
+        // a late recorder has lost one (23904); an exact count would test the box's scheduler, not the card. Two
+        // periods either way are allowed; a card that passes nothing, noise or a fraction of the wave is still caught.
+        var counts = captured.Trim().Split(' ');
+        Assert.True(counts.Length == 2, $"unexpected output: {captured}");
+        int high = int.Parse(counts[0], System.Globalization.CultureInfo.InvariantCulture);
+        int low = int.Parse(counts[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(high, 24000 - 384, 24000 + 384);
+        Assert.InRange(low, 24000 - 384, 24000 + 384);
+        Assert.InRange(high - low, -48, 48);
     }
 
     private static byte[] SquareWave(int rate, double seconds) =>

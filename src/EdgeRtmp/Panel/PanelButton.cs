@@ -111,7 +111,20 @@ public sealed class PanelButton : IDisposable
     {
         lock (_gate)
         {
-            if (!_anyEdge || _time.GetElapsedTime(_lastEdge) < _debounce || _readPressed!() == _pressed)
+            if (!_anyEdge)
+            {
+                return;
+            }
+
+            TimeSpan left = _debounce - _time.GetElapsedTime(_lastEdge);
+            if (left > TimeSpan.Zero)
+            {
+                // Early (see OnHold), or a callback queued before the latest edge re-armed the window.
+                _settleTimer.Change(left, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            if (_readPressed!() == _pressed)
             {
                 return;
             }
@@ -138,9 +151,18 @@ public sealed class PanelButton : IDisposable
         Action? fire = null;
         lock (_gate)
         {
-            // A callback already queued when the button was released and pressed again must not end the new press early.
-            if (!_pressed || _longFired || _time.GetElapsedTime(_pressedAt) < _longPress)
+            if (!_pressed || _longFired)
             {
+                return;
+            }
+
+            // Early: the system timer counts in the kernel's coarse ticks (4 ms at HZ=250), the timestamp in
+            // nanoseconds, so it can fire a tick before the hold is complete; dropping that callback turned a long press
+            // into a short one. Also a callback queued before a release and a new press: that press's own time counts.
+            TimeSpan left = _longPress - _time.GetElapsedTime(_pressedAt);
+            if (left > TimeSpan.Zero)
+            {
+                _holdTimer.Change(left, Timeout.InfiniteTimeSpan);
                 return;
             }
 

@@ -113,6 +113,46 @@ public sealed class PanelButtonTests
         Assert.Equal(["short", "long"], log);
     }
 
+    [Fact]
+    public void A_hold_timer_that_fires_a_little_early_still_gives_the_long_press()
+    {
+        // The system timer counts a coarse clock and can fire a tick before the hold is complete by the timestamp.
+        var time = new FakeTimeProvider();
+        var early = new EarlyTimers(time, TimeSpan.FromMilliseconds(4));
+        bool level = true;
+        using var button = new PanelButton(early, LongPress, TimeSpan.FromMilliseconds(20), () => level);
+        var log = new List<string>();
+        button.ShortPress += () => log.Add("short");
+        button.LongPress += () => log.Add("long");
+
+        button.OnEdge(true);
+        time.Advance(LongPress - TimeSpan.FromMilliseconds(4));
+        Assert.Empty(log);
+        time.Advance(TimeSpan.FromMilliseconds(4));
+        Assert.Equal(["long"], log);
+        time.Advance(TimeSpan.FromMilliseconds(600));
+        level = false;
+        button.OnEdge(false);
+        Assert.Equal(["long"], log);
+    }
+
+    [Fact]
+    public void A_settle_timer_that_fires_a_little_early_still_reads_the_line_as_the_window_closes()
+    {
+        var time = new FakeTimeProvider();
+        var early = new EarlyTimers(time, TimeSpan.FromMilliseconds(4));
+        bool level = true;
+        using var button = new PanelButton(early, LongPress, TimeSpan.FromMilliseconds(20), () => level);
+        button.OnEdge(true);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        level = false;
+        button.OnEdge(false);
+        time.Advance(TimeSpan.FromMilliseconds(11));
+        Assert.True(button.IsPressed);
+        time.Advance(TimeSpan.FromMilliseconds(4));
+        Assert.False(button.IsPressed);
+    }
+
     private static PanelButton Button(FakeTimeProvider time, TimeSpan debounce, out List<string> log, Func<bool>? readPressed = null)
     {
         var events = new List<string>();
@@ -121,5 +161,30 @@ public sealed class PanelButtonTests
         button.LongPress += () => events.Add("long");
         log = events;
         return button;
+    }
+
+    /// <summary>Timers that fire <c>early</c> before their due time, the way a coarse-clock system timer can.</summary>
+    private sealed class EarlyTimers(FakeTimeProvider inner, TimeSpan early) : TimeProvider
+    {
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new EarlyTimer(inner.CreateTimer(callback, state, Early(dueTime, early), period), early);
+
+        private static TimeSpan Early(TimeSpan due, TimeSpan early = default) =>
+            due == Timeout.InfiniteTimeSpan || due <= early ? due : due - early;
+
+        private sealed class EarlyTimer(ITimer timer, TimeSpan early) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(Early(dueTime, early), period);
+
+            public void Dispose() => timer.Dispose();
+
+            public ValueTask DisposeAsync() => timer.DisposeAsync();
+        }
     }
 }
