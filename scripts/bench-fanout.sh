@@ -30,7 +30,16 @@ PLAYER=${PLAYER:-load}
 BINARY=${BINARY:-jit}
 PUBLISHER=${PUBLISHER:-ffmpeg}
 work=$(mktemp -d /tmp/edgertmp-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
+# The servers, publisher and players are started inside $(...) or a function, so `jobs` does not list all of them:
+# an early exit (an error, Ctrl-C) kills them by pid, and nginx by its configuration's path.
+cleanup() {
+  kill $(jobs -p) ${pid:-} ${publisher:-} "${players[@]}" 2>/dev/null || true
+  pkill -f -- "-c $work/nginx/nginx.conf" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 for tool in ffmpeg nginx; do
   command -v $tool >/dev/null || { echo "bench-fanout: $tool is missing (apt-get install ffmpeg nginx libnginx-mod-rtmp)" >&2; exit 1; }
