@@ -18,7 +18,9 @@
 # PUBLISHER=ffmpeg (default): ffmpeg -re -c copy publishes. PUBLISHER=load: edgertmp-load publishes the same sample the
 # same way (each tag alone when due) and plays it with 2 probe players of its own, which measure the relay latency
 # exactly (a video message's arrival minus the moment the publisher sent it, one clock); p50/p99 in the tables are
-# then theirs, beside whatever players the run uses.
+# then theirs, beside whatever players the run uses. PROBES=first (default): the probes join about when the players
+# start, early in the server's list of players; PROBES=last: 2 s after the last player started, last in the list, where
+# a frame arrives after the fan-out's whole length.
 # BEFORE_BINARY=path: a second EdgeRtmp binary (say, main's, to compare a change) runs too, as "before", right after
 # nginx and before this one for each N, so both ratios come from the same minutes of a shared machine.
 set -euo pipefail
@@ -29,6 +31,7 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
 PLAYER=${PLAYER:-load}
 BINARY=${BINARY:-jit}
 PUBLISHER=${PUBLISHER:-ffmpeg}
+PROBES=${PROBES:-first}
 work=$(mktemp -d /tmp/edgertmp-bench.XXXXXX)
 # The servers, publisher and players are started inside $(...) or a function, so `jobs` does not list all of them:
 # an early exit (an error, Ctrl-C) kills them by pid, and nginx by its configuration's path.
@@ -127,13 +130,15 @@ run_one() { # server N
   if [ "$server" = nginx ]; then pid=$(start_nginx $port); else pid=$(start_edgertmp $port "$server"); fi
   wait_port $port
   local probe_out="$work/probe-$server-$n.txt"
+  local probe_go="$work/probes-go-$server-$n" probe_after=()
+  if [ "$PROBES" = last ]; then probe_after=(--players-after "$probe_go"); fi
   if [ "$PUBLISHER" = load ]; then
     # Probes join 8 s in (after the warm-up, about when the players start); publisher and probes run until this script
     # stops them after the players' end check (SIGTERM: a script's background jobs ignore SIGINT): a fixed duration ran
     # out before that check when starting 300 player processes took longer than guessed, and players checked after it
     # counted as not receiving.
     dotnet "$load_dll" --url "rtmp://127.0.0.1:$port/live/cam" --publish "$sample" --publish-url "rtmp://127.0.0.1:$port/live/cam?key=bench" \
-      --publish-lead 8 --players 2 --duration 100000 --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
+      --publish-lead 8 "${probe_after[@]}" --players 2 --duration 100000 --ramp-ms 0 >"$probe_out" 2>"$work/probe-$server-$n.err" </dev/null &
   else
     ffmpeg -v error -re -stream_loop -1 -i "$sample" -c copy -f flv "rtmp://127.0.0.1:$port/live/cam?key=bench" </dev/null &
   fi
@@ -158,6 +163,8 @@ run_one() { # server N
     dotnet "$load_dll" --url "$url" --players "$n" --duration "$SECONDS_PER_RUN" --ramp-ms 5 >"$load_out" 2>"$work/load-$server-$n.err" &
     load=$!
   fi
+  # PROBES=last: once every player has had 2 s to reach its play, the probes join, last in the server's fan-out.
+  if [ "$PROBES" = last ]; then (sleep 2; touch "$probe_go") & fi
   # Steady window: from 5 s after the players started (all connected, GOP bursts done) to 2 s before the end.
   sleep 5
   local cpu0 rss_players; cpu0=$(cpu_seconds $pid); rss_players=$(rss_kib $pid)

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 // against any RTMP server (ours and nginx-rtmp).
 //
 //   edgertmp-load --url rtmp://127.0.0.1:1935/live/cam --players 100 --duration 20 [--ramp-ms 5]
+//                 [--publish FILE --publish-url URL --publish-lead SECONDS --players-after PATH]
 //
 // SIGINT or SIGTERM ends the run early and prints the results as at the end of --duration: a script that cannot
 // know how long its own steps take (starting 300 player processes on a loaded machine) stops the publisher when
@@ -51,6 +52,14 @@ if (publishFile is not null)
     publishing = Task.Run(() => publisher.RunAsync(publishFile, publishTarget, stopPublishing.Token));
     double lead = double.Parse(arguments.GetValueOrDefault("publish-lead") ?? "0", CultureInfo.InvariantCulture);
     await Task.Delay(TimeSpan.FromSeconds(lead));
+
+    // --players-after PATH: the players (the probes) join once PATH exists, so a script can put them after its
+    // own players, last in the server's fan-out, where a frame arrives latest.
+    string? playersAfter = arguments.GetValueOrDefault("players-after");
+    while (playersAfter is not null && !File.Exists(playersAfter) && !stop.IsCancellationRequested)
+    {
+        await Task.Delay(50);
+    }
 }
 
 var players = new List<Player>(playerCount);
