@@ -120,10 +120,7 @@ public sealed class PanelButtonTests
         var time = new FakeTimeProvider();
         var early = new EarlyTimers(time, TimeSpan.FromMilliseconds(4));
         bool level = true;
-        using var button = new PanelButton(early, LongPress, TimeSpan.FromMilliseconds(20), () => level);
-        var log = new List<string>();
-        button.ShortPress += () => log.Add("short");
-        button.LongPress += () => log.Add("long");
+        using var button = Button(early, TimeSpan.FromMilliseconds(20), out var log, () => level);
 
         button.OnEdge(true);
         time.Advance(LongPress - TimeSpan.FromMilliseconds(4));
@@ -142,7 +139,7 @@ public sealed class PanelButtonTests
         var time = new FakeTimeProvider();
         var early = new EarlyTimers(time, TimeSpan.FromMilliseconds(4));
         bool level = true;
-        using var button = new PanelButton(early, LongPress, TimeSpan.FromMilliseconds(20), () => level);
+        using var button = Button(early, TimeSpan.FromMilliseconds(20), out _, () => level);
         button.OnEdge(true);
         time.Advance(TimeSpan.FromMilliseconds(5));
         level = false;
@@ -153,7 +150,7 @@ public sealed class PanelButtonTests
         Assert.False(button.IsPressed);
     }
 
-    private static PanelButton Button(FakeTimeProvider time, TimeSpan debounce, out List<string> log, Func<bool>? readPressed = null)
+    private static PanelButton Button(TimeProvider time, TimeSpan debounce, out List<string> log, Func<bool>? readPressed = null)
     {
         var events = new List<string>();
         var button = new PanelButton(time, LongPress, debounce, readPressed);
