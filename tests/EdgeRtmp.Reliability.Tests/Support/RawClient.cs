@@ -16,12 +16,16 @@ public sealed class RawClient : IDisposable
 {
     private readonly ChunkWriter _writer = new();
 
-    private RawClient(Socket socket) => Socket = socket;
+    private RawClient(Socket socket, int localPort)
+    {
+        Socket = socket;
+        LocalPort = localPort;
+    }
 
     public Socket Socket { get; }
 
     /// <summary>The local port: how the server's log names this peer (127.0.0.1:PORT).</summary>
-    public int LocalPort => ((IPEndPoint)Socket.LocalEndPoint!).Port;
+    public int LocalPort { get; }
 
     public static async Task<RawClient> ConnectAsync(int port, int receiveBuffer = 0)
     {
@@ -31,6 +35,10 @@ public sealed class RawClient : IDisposable
             socket.ReceiveBufferSize = receiveBuffer;
         }
 
+        // Bound first, so the local port is known even when the connect fails: a socket whose connect was reset has
+        // no LocalEndPoint.
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int localPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
         try
         {
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
@@ -41,7 +49,7 @@ public sealed class RawClient : IDisposable
             // client is already closed, which WaitForCloseAsync reports, and its local port still names it in the log.
         }
 
-        return new RawClient(socket);
+        return new RawClient(socket, localPort);
     }
 
     /// <summary>Handshake, connect to 'live', createStream: ready for play or publish on stream 1.</summary>
