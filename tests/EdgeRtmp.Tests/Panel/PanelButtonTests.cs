@@ -1,4 +1,5 @@
 using EdgeRtmp.Panel;
+using EdgeRtmp.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRtmp.Tests.Panel;
@@ -117,10 +118,9 @@ public sealed class PanelButtonTests
     public void A_hold_timer_that_fires_a_little_early_still_gives_the_long_press()
     {
         // The system timer counts a coarse clock and can fire a tick before the hold is complete by the timestamp.
-        var time = new FakeTimeProvider();
-        var early = new EarlyTimers(time, TimeSpan.FromMilliseconds(4));
+        var time = new ObservedTimeProvider(fireEarly: TimeSpan.FromMilliseconds(4));
         bool level = true;
-        using var button = Button(early, TimeSpan.FromMilliseconds(20), out var log, () => level);
+        using var button = Button(time, TimeSpan.FromMilliseconds(20), out var log, () => level);
 
         button.OnEdge(true);
         time.Advance(LongPress - TimeSpan.FromMilliseconds(4));
@@ -136,10 +136,9 @@ public sealed class PanelButtonTests
     [Fact]
     public void A_settle_timer_that_fires_a_little_early_still_reads_the_line_as_the_window_closes()
     {
-        var time = new FakeTimeProvider();
-        var early = new EarlyTimers(time, TimeSpan.FromMilliseconds(4));
+        var time = new ObservedTimeProvider(fireEarly: TimeSpan.FromMilliseconds(4));
         bool level = true;
-        using var button = Button(early, TimeSpan.FromMilliseconds(20), out _, () => level);
+        using var button = Button(time, TimeSpan.FromMilliseconds(20), out _, () => level);
         button.OnEdge(true);
         time.Advance(TimeSpan.FromMilliseconds(5));
         level = false;
@@ -158,30 +157,5 @@ public sealed class PanelButtonTests
         button.LongPress += () => events.Add("long");
         log = events;
         return button;
-    }
-
-    /// <summary>Timers that fire <c>early</c> before their due time, the way a coarse-clock system timer can.</summary>
-    private sealed class EarlyTimers(FakeTimeProvider inner, TimeSpan early) : TimeProvider
-    {
-        public override long TimestampFrequency => inner.TimestampFrequency;
-
-        public override long GetTimestamp() => inner.GetTimestamp();
-
-        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            new EarlyTimer(inner.CreateTimer(callback, state, Early(dueTime, early), period), early);
-
-        private static TimeSpan Early(TimeSpan due, TimeSpan early = default) =>
-            due == Timeout.InfiniteTimeSpan || due <= early ? due : due - early;
-
-        private sealed class EarlyTimer(ITimer timer, TimeSpan early) : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(Early(dueTime, early), period);
-
-            public void Dispose() => timer.Dispose();
-
-            public ValueTask DisposeAsync() => timer.DisposeAsync();
-        }
     }
 }

@@ -4,18 +4,20 @@ using Microsoft.Extensions.Time.Testing;
 namespace EdgeRtmp.Tests.TestSupport;
 
 /// <summary>
-/// A <see cref="FakeTimeProvider"/> that tells when code arms a timer (a <c>Task.Delay</c>, a <c>PeriodicTimer</c>),
-/// so a test advances time only once the code under test is waiting: no race between "advance" and "start waiting",
-/// and no sleeping.
+/// A <see cref="FakeTimeProvider"/> that tells when code arms a timer (a <c>Task.Delay</c>, a <c>PeriodicTimer</c>, a
+/// timer's <c>Change</c>), so a test advances time only once the code under test is waiting: no race between
+/// "advance" and "start waiting", and no sleeping. Its timers can be made to fire early, the way the system timer
+/// (it counts a coarse clock, 4 ms ticks at HZ=250) can fire before a nanosecond timestamp says the time is up.
 /// </summary>
-public sealed class ObservedTimeProvider : FakeTimeProvider
+/// <param name="fireEarly">How much before their due time timers fire; a due time no longer than this is kept.</param>
+public sealed class ObservedTimeProvider(TimeSpan fireEarly = default) : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        ITimer timer = base.CreateTimer(callback, state, dueTime, period);
-        _armed.Writer.TryWrite(dueTime);
+        var timer = new ObservedTimer(this, base.CreateTimer(callback, state, Early(dueTime), period));
+        Armed(dueTime);
         return timer;
     }
 
@@ -29,5 +31,30 @@ public sealed class ObservedTimeProvider : FakeTimeProvider
         while (await _armed.Reader.ReadAsync(expiry.Token) != dueTime)
         {
         }
+    }
+
+    private TimeSpan Early(TimeSpan dueTime) =>
+        dueTime == Timeout.InfiniteTimeSpan || dueTime <= fireEarly ? dueTime : dueTime - fireEarly;
+
+    private void Armed(TimeSpan dueTime)
+    {
+        if (dueTime != Timeout.InfiniteTimeSpan)
+        {
+            _armed.Writer.TryWrite(dueTime);
+        }
+    }
+
+    private sealed class ObservedTimer(ObservedTimeProvider time, ITimer timer) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            bool changed = timer.Change(time.Early(dueTime), period);
+            time.Armed(dueTime);
+            return changed;
+        }
+
+        public void Dispose() => timer.Dispose();
+
+        public ValueTask DisposeAsync() => timer.DisposeAsync();
     }
 }

@@ -4,6 +4,9 @@ using EdgeRtmp.Media.TestCard;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Pipeline.Audio;
 using EdgeRtmp.Protocol.Messages.Commands;
+using EdgeRtmp.Tests.Pipeline;
+using EdgeRtmp.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRtmp.Tests.Pipeline.Audio;
 
@@ -73,26 +76,149 @@ public sealed class PacedAudioSourceTests
     }
 
     [Fact]
-    public async Task Runs_in_real_time_never_early_and_stops_when_asked()
+    public async Task Is_paced_on_its_clock_never_early_and_stops_when_asked()
     {
-        var clock = new PipelineClock();
-        var sink = new AudioSink(clock, 30);
+        // A fake clock: the test moves time to the whole millisecond at or after each frame's due time (the source's
+        // timer waits in whole milliseconds) and waits for the frame, so the pacing is checked whatever the load.
+        var (time, clock) = ClockAtStart();
+        var sink = new RecordingSink(clock);
         var source = Tone(clock);
         using var stop = new CancellationTokenSource();
         Task run = source.RunAsync(sink, stop.Token);
-        await sink.Enough.WaitAsync(TimeSpan.FromSeconds(30));
+        const int Frames = 60;
+        for (int frame = 0; frame < Frames; frame++)
+        {
+            Advance(time, clock, DueMilliseconds(frame));
+            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+        }
+
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var audio = sink.AudioFrames;
-        // Frame k leaves once its presentation time has come: the frame stamped 2 frames earlier (encoder delay) never
-        // leaves before its own samples were due. (The first ones, stamped before the clock's start, are clamped to 0.)
-        for (int k = 3; k < audio.Count; k++)
+        var audio = AudioOf(sink.Frames);
+        Assert.Equal(Frames, audio.Count);
+        for (int k = 0; k < audio.Count; k++)
         {
-            Assert.True(audio[k].Arrival.TotalMilliseconds + 1 >= audio[k].Timestamp + 42, $"frame {k} stamped {audio[k].Timestamp} left at {audio[k].Arrival.TotalMilliseconds:0}");
-            Assert.InRange(audio[k].Timestamp - audio[k - 1].Timestamp, 21u, 22u);
+            // Made at the first millisecond its samples were due, never earlier.
+            Assert.Equal(DueMilliseconds(k), audio[k].Arrival.TotalMilliseconds);
+            if (k >= 2)
+            {
+                // Stamped by sample count with the time of the samples two frames earlier, for the encoder's delay.
+                Assert.Equal((uint)(Start + ((k - 2) * 1024L * 1000 / 48_000)), audio[k].Timestamp);
+            }
         }
     }
+
+    [Fact]
+    public async Task A_timer_that_fires_early_makes_it_wait_again_not_send_early()
+    {
+        var time = new ObservedTimeProvider(fireEarly: TimeSpan.FromMilliseconds(4));
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromMilliseconds(Start));
+        var sink = new RecordingSink(clock);
+        var source = Tone(clock);
+        using var stop = new CancellationTokenSource();
+        using var expiry = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task run = source.RunAsync(sink, stop.Token);
+        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 1, TimeSpan.FromSeconds(30)), "frame 0 did not come");
+        const int Frames = 30;
+        for (int frame = 1; frame < Frames; frame++)
+        {
+            // The source waits for the frame's time in whole milliseconds; its timer fires 4 ms before that, and the
+            // test moves time to 2 ms before it: the source must arm a timer for the 2 ms left, not make the frame.
+            await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(DueMilliseconds(frame)) - clock.Elapsed);
+            Advance(time, clock, DueMilliseconds(frame) - 2);
+            Assert.Equal(TimeSpan.FromMilliseconds(2), await time.NextTimerAsync(expiry.Token));
+            Assert.Equal(frame, AudioOf(sink.Frames).Count);
+            Advance(time, clock, DueMilliseconds(frame));
+            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(0, Frames).Select(frame => DueMilliseconds(frame)), AudioOf(sink.Frames).Select(frame => frame.Arrival.TotalMilliseconds));
+    }
+
+    [Fact]
+    public async Task Under_a_second_late_it_catches_up_every_frame()
+    {
+        var (time, clock) = ClockAtStart();
+        var sink = new RecordingSink(clock);
+        var source = Tone(clock);
+        using var stop = new CancellationTokenSource();
+        Task run = source.RunAsync(sink, stop.Token);
+        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 1, TimeSpan.FromSeconds(30)), "frame 0 did not come");
+
+        // Stalled 900 ms: frames 1 to 42 (896 ms) are due at once and all come, in a burst, on the sample grid.
+        Advance(time, clock, Start + 900);
+        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 43, TimeSpan.FromSeconds(30)), "the frames missed did not come");
+        Advance(time, clock, DueMilliseconds(43));
+        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 44, TimeSpan.FromSeconds(30)), "the pacing did not resume");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var audio = AudioOf(sink.Frames);
+        Assert.Equal(44, audio.Count);
+        for (int k = 2; k < audio.Count; k++)
+        {
+            Assert.Equal((uint)(Start + ((k - 2) * 1024L * 1000 / 48_000)), audio[k].Timestamp);
+        }
+    }
+
+    [Fact]
+    public async Task Over_a_second_late_it_skips_ahead_once_without_a_burst_and_keeps_the_samples_continuous()
+    {
+        var (time, clock) = ClockAtStart();
+        var sink = new RecordingSink(clock);
+        var source = Tone(clock);
+        using var stop = new CancellationTokenSource();
+        Task run = source.RunAsync(sink, stop.Token);
+        for (int frame = 0; frame < 10; frame++)
+        {
+            Advance(time, clock, DueMilliseconds(frame));
+            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+        }
+
+        // Stalled 2.5 s, until 3702 ms, while frame 10 was due at 1213 ms: frame 10 comes now and the pacing goes on from there,
+        // 21.33 ms a frame; nothing of the 2.5 s missed comes in a burst. An access unit carries the stamp of the
+        // samples two frames earlier (the encoder's delay), so the jump shows in the stamps from frame 12 on.
+        for (int frame = 10; frame < 14; frame++)
+        {
+            Advance(time, clock, Math.Ceiling(Start + 2702 + ((frame - 10) * 1024 * 1000 / 48_000.0)));
+            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var audio = AudioOf(sink.Frames);
+        Assert.Equal(14, audio.Count);
+        Assert.Equal([3702.0, 3724.0, 3745.0, 3766.0], audio.Skip(10).Select(frame => frame.Arrival.TotalMilliseconds));
+        Assert.Equal([1170u, 1192u, 3702u, 3723u], audio.Skip(10).Select(frame => frame.Timestamp));
+    }
+
+    /// <summary>
+    /// Where the sources start on the clock: a second in, so the encoder's two priming frames present after the
+    /// clock's origin and come out (a source started at 0 leaves them out).
+    /// </summary>
+    private const double Start = 1000;
+
+    private static (FakeTimeProvider Time, PipelineClock Clock) ClockAtStart()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new PipelineClock(time);
+        time.Advance(TimeSpan.FromMilliseconds(Start));
+        return (time, clock);
+    }
+
+    /// <summary>The whole millisecond at or after frame <paramref name="frame"/>'s samples are due (1024 at 48 kHz each).</summary>
+    private static double DueMilliseconds(long frame) => Start + Math.Ceiling(frame * 1024 * 1000 / 48_000.0);
+
+    private static void Advance(FakeTimeProvider time, PipelineClock clock, double toMilliseconds) =>
+        time.Advance(TimeSpan.FromMilliseconds(toMilliseconds) - clock.Elapsed);
+
+    private static List<RecordingSink.Recorded> AudioOf(IReadOnlyList<RecordingSink.Recorded> frames) =>
+        frames.Where(f => f.Kind == MediaKind.Audio && f.Flags == MediaFrameFlags.None).ToList();
 
     private sealed class NullAudioSink : IMediaSink
     {
