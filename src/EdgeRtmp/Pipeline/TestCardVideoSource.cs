@@ -7,8 +7,8 @@ namespace EdgeRtmp.Pipeline;
 
 /// <summary>
 /// The built-in moving test card (<see cref="TestCardEncoder"/>), paced in real time. Frame <c>n</c> is due at
-/// <c>start + n × period</c> and stamped with that time, so the frame rate never drifts however late a timer fires;
-/// one <see cref="PeriodicTimer"/> is re-armed for the time left to the next frame (no busy loop, no allocation).
+/// <c>start + n × period</c> and stamped with that time (<see cref="FramePacer"/> waits for it), so the frame rate
+/// never drifts however late a timer fires.
 /// </summary>
 public sealed class TestCardVideoSource : IMediaSource
 {
@@ -42,28 +42,16 @@ public sealed class TestCardVideoSource : IMediaSource
         _encoder.RequestKeyframe();
         TimeSpan start = _clock.Elapsed;
         long index = 0;
-        using var timer = new PeriodicTimer(FrameOffset(1), _clock.Time);
-        while (!cancellationToken.IsCancellationRequested)
+        using var pacer = new FramePacer(_clock, FrameOffset(1));
+        while (true)
         {
             TimeSpan due = start + FrameOffset(index);
-            TimeSpan wait = due - _clock.Elapsed;
-            if (wait > TimeSpan.Zero)
+            if (!await pacer.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false))
             {
-                // Period takes whole milliseconds (at least 1); rounding up keeps us from waking early and spinning.
-                timer.Period = TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
-                try
-                {
-                    await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue;
+                return;
             }
 
-            if (-wait > s_maxLag)
+            if (_clock.Elapsed - due > s_maxLag)
             {
                 // Skip the pictures missed, as a camera drops frames, and stay on the grid: a stamp off the
                 // 1/fps grid makes players guess another frame rate (ffprobe said 60 after one such jump).

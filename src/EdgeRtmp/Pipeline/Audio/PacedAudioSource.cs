@@ -13,8 +13,8 @@ public interface IPcmReader : IDisposable
 /// <summary>
 /// An audio source with no clock of its own (the test tone, a WAV file), paced in real time by the pipeline clock:
 /// AAC frame <c>n</c> is due at <c>start + n × 1024 / rate</c> and stamped with that time, so it never drifts from
-/// the video however late a timer fires. One timer re-armed for the time left to the next frame; no allocation per
-/// frame. Further behind than a second (a suspended machine), it skips ahead rather than bursting.
+/// the video however late a timer fires (<see cref="FramePacer"/> waits for it); no allocation per frame. Further
+/// behind than a second (a suspended machine), it skips ahead rather than bursting.
 /// </summary>
 public sealed class PacedAudioSource : IMediaSource
 {
@@ -52,28 +52,16 @@ public sealed class PacedAudioSource : IMediaSource
         _packager.Restart();
         TimeSpan start = _clock.Elapsed;
         long index = 0;
-        using var timer = new PeriodicTimer(FrameOffset(1), _clock.Time);
-        while (!cancellationToken.IsCancellationRequested)
+        using var pacer = new FramePacer(_clock, FrameOffset(1));
+        while (true)
         {
             TimeSpan due = start + FrameOffset(index);
-            TimeSpan wait = due - _clock.Elapsed;
-            if (wait > TimeSpan.Zero)
+            if (!await pacer.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false))
             {
-                // Whole milliseconds, rounded up: never wake early and spin.
-                timer.Period = TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
-                try
-                {
-                    await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue;
+                return;
             }
 
-            if (-wait > s_maxLag)
+            if (_clock.Elapsed - due > s_maxLag)
             {
                 start = _clock.Elapsed - FrameOffset(index);
                 due = start + FrameOffset(index);
