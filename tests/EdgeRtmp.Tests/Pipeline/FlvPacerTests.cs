@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
 using EdgeRtmp.Pipeline;
@@ -129,10 +128,9 @@ public sealed class FlvPacerTests : IDisposable
         int count = 0;
         Task<long> playing = FlvPacer.RunAsync(FlvPacer.OpenFile(_path), new FlvPacingOptions { Loop = false }, new CallbackSink(_ => Interlocked.Increment(ref count)), stop.Token);
         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref count) == 1, TimeSpan.FromSeconds(10)));
-        var clock = Stopwatch.StartNew();
         await stop.CancelAsync();
-        Assert.Equal(1, await playing.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {clock.Elapsed.TotalMilliseconds:0} ms");
+        // The sleep is a minute; a pacer that slept it out would miss this wait by far, whatever the machine's load.
+        Assert.Equal(1, await playing.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public class MediaPipelineTests
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private static readonly RestartPolicy s_policy = new(s_restart, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
 
+    /// <summary>Waits for the source's signal, failing the test (not going on as if it came) when it does not.</summary>
+    private static async Task ReleasedAsync(SemaphoreSlim signal) =>
+        Assert.True(await signal.WaitAsync(s_timeout), $"no signal from the source within {s_timeout.TotalSeconds} s");
+
     [Fact]
     public async Task A_source_that_stops_making_frames_is_stopped_and_restarted_after_the_backoff()
     {
@@ -37,7 +41,7 @@ public class MediaPipelineTests
         Task<bool> running = pipeline.RunAsync(stop.Token);
         for (int run = 1; run <= 2; run++)
         {
-            await source.Idle.WaitAsync(s_timeout);
+            await ReleasedAsync(source.Idle);
             await StallAsync(time);
             Assert.True(await failed.WaitAsync(s_timeout));
             TimeSpan backoff;
@@ -47,7 +51,7 @@ public class MediaPipelineTests
             time.Advance(backoff);
         }
 
-        await source.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
         await stop.CancelAsync();
         Assert.True(await running.WaitAsync(s_timeout));
 
@@ -75,11 +79,11 @@ public class MediaPipelineTests
         // A minute of frames every half second: the watch never sees 10 s without one.
         for (int i = 0; i < 120; i++)
         {
-            await source.Paused.WaitAsync(s_timeout);
+            await ReleasedAsync(source.Paused);
             time.Advance(TimeSpan.FromMilliseconds(500));
         }
 
-        await source.Paused.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
         Assert.Null(pipeline.UnhealthyReason);
         await stop.CancelAsync();
         Assert.True(await running.WaitAsync(s_timeout));
@@ -99,7 +103,7 @@ public class MediaPipelineTests
         pipeline.Failed += failure => failed.TrySetResult(failure);
 
         Task<bool> running = pipeline.RunAsync(stop.Token);
-        await source.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
         await StallAsync(time);
         await source.CancellationSeen.WaitAsync(s_timeout);
         Assert.Null(pipeline.UnhealthyReason);
@@ -132,7 +136,7 @@ public class MediaPipelineTests
 
         Task<bool> running = pipeline.RunAsync(stop.Token);
         MediaSourceFailure failure = await failed.Task.WaitAsync(s_timeout);
-        await audio.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(audio.Idle);
 
         Assert.Same(video, failure.Source);
         Assert.Equal("video broke", failure.Reason);
@@ -155,8 +159,8 @@ public class MediaPipelineTests
         var hub = new StreamHub("live/cam");
         MediaPipeline pipeline = NewPipeline(time, [video, audio], hub);
         Task<bool> running = pipeline.RunAsync(stop.Token);
-        await video.Idle.WaitAsync(s_timeout);
-        await audio.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(video.Idle);
+        await ReleasedAsync(audio.Idle);
 
         // A late joiner gets the union, whichever source spoke last.
         var player = new RecordingSubscriber();
@@ -178,10 +182,10 @@ public class MediaPipelineTests
         using var stop = new CancellationTokenSource();
         MediaPipeline pipeline = NewPipeline(time, [source]);
         Task<bool> running = pipeline.RunAsync(stop.Token);
-        await source.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
 
         pipeline.Restart();
-        await source.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
 
         Assert.Equal(2, source.Runs);
         Assert.Equal(0, pipeline.FailureCount);
@@ -208,8 +212,8 @@ public class MediaPipelineTests
 
         // Video makes its frame, audio none: still starting. Then the stall timeout: failed.
         Task<bool> running = pipeline.RunAsync(stop.Token);
-        await video.Idle.WaitAsync(s_timeout);
-        await audio.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(video.Idle);
+        await ReleasedAsync(audio.Idle);
         Assert.Equal(SourceCondition.Starting, pipeline.Condition);
         await StallAsync(time);
         await failed.Task.WaitAsync(s_timeout);
@@ -233,11 +237,11 @@ public class MediaPipelineTests
             lock (changes) changes.Add(condition);
         };
         Task<bool> running = pipeline.RunAsync(stop.Token);
-        await source.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
         Assert.Equal(SourceCondition.Producing, pipeline.Condition);
 
         pipeline.Restart();
-        await source.Idle.WaitAsync(s_timeout);
+        await ReleasedAsync(source.Idle);
 
         Assert.Equal(SourceCondition.Producing, pipeline.Condition);
         lock (changes) Assert.Equal([SourceCondition.Producing, SourceCondition.Starting, SourceCondition.Producing], changes);
