@@ -65,6 +65,9 @@ public class RunWithSourceTests
         }
 
         // The retries go on (1, 2, 4 s apart on this clock) and a source waiting to restart is healthy: WATCHDOG=1 every 2 s.
+        // Time moves only once the watchdog's timer is armed (the only 2 s timer before time moves): a move before it
+        // would be lost to it, and the fifth ping would never come.
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
         for (int tick = 0; tick < 5; tick++)
         {
             time.Advance(TimeSpan.FromSeconds(2));
