@@ -6,7 +6,7 @@ namespace EdgeRtmp.Pipeline;
 /// Waits for the due times of a clockless source's frames (the test card, the tone, a WAV file) on the pipeline
 /// clock: one <see cref="PeriodicTimer"/> re-armed for the time left, in whole milliseconds rounded up (its
 /// resolution), and armed again for what is left when it fires before the due time, as the system timer can (it
-/// counts a coarser clock than the timestamp). No busy loop, no allocation per frame.
+/// counts a coarser clock than the timestamp). No busy loop; the wait's async state is pooled, not boxed per frame.
 /// </summary>
 internal sealed class FramePacer : IDisposable
 {
