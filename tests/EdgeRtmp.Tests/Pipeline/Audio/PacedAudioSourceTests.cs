@@ -4,7 +4,6 @@ using EdgeRtmp.Media.TestCard;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Pipeline.Audio;
 using EdgeRtmp.Protocol.Messages.Commands;
-using EdgeRtmp.Tests.Pipeline;
 using EdgeRtmp.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -89,7 +88,7 @@ public sealed class PacedAudioSourceTests
         for (int frame = 0; frame < Frames; frame++)
         {
             Advance(time, clock, DueMilliseconds(frame));
-            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+            await AudioFramesCameAsync(sink, frame + 1, $"frame {frame} did not come");
         }
 
         await stop.CancelAsync();
@@ -104,7 +103,7 @@ public sealed class PacedAudioSourceTests
             if (k >= 2)
             {
                 // Stamped by sample count with the time of the samples two frames earlier, for the encoder's delay.
-                Assert.Equal((uint)(Start + ((k - 2) * 1024L * 1000 / 48_000)), audio[k].Timestamp);
+                Assert.Equal(StampOf(k), audio[k].Timestamp);
             }
         }
     }
@@ -112,15 +111,13 @@ public sealed class PacedAudioSourceTests
     [Fact]
     public async Task A_timer_that_fires_early_makes_it_wait_again_not_send_early()
     {
-        var time = new ObservedTimeProvider(fireEarly: TimeSpan.FromMilliseconds(4));
-        var clock = new PipelineClock(time);
-        time.Advance(TimeSpan.FromMilliseconds(Start));
+        var (time, clock) = ClockAtStart(fireEarly: TimeSpan.FromMilliseconds(4));
         var sink = new RecordingSink(clock);
         var source = Tone(clock);
         using var stop = new CancellationTokenSource();
         using var expiry = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Task run = source.RunAsync(sink, stop.Token);
-        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 1, TimeSpan.FromSeconds(30)), "frame 0 did not come");
+        await AudioFramesCameAsync(sink, 1, "frame 0 did not come");
         const int Frames = 30;
         for (int frame = 1; frame < Frames; frame++)
         {
@@ -131,7 +128,7 @@ public sealed class PacedAudioSourceTests
             Assert.Equal(TimeSpan.FromMilliseconds(2), await time.NextTimerAsync(expiry.Token));
             Assert.Equal(frame, AudioOf(sink.Frames).Count);
             Advance(time, clock, DueMilliseconds(frame));
-            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+            await AudioFramesCameAsync(sink, frame + 1, $"frame {frame} did not come");
         }
 
         await stop.CancelAsync();
@@ -147,13 +144,13 @@ public sealed class PacedAudioSourceTests
         var source = Tone(clock);
         using var stop = new CancellationTokenSource();
         Task run = source.RunAsync(sink, stop.Token);
-        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 1, TimeSpan.FromSeconds(30)), "frame 0 did not come");
+        await AudioFramesCameAsync(sink, 1, "frame 0 did not come");
 
         // Stalled 900 ms: frames 1 to 42 (896 ms) are due at once and all come, in a burst, on the sample grid.
         Advance(time, clock, Start + 900);
-        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 43, TimeSpan.FromSeconds(30)), "the frames missed did not come");
+        await AudioFramesCameAsync(sink, 43, "the frames missed did not come");
         Advance(time, clock, DueMilliseconds(43));
-        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == 44, TimeSpan.FromSeconds(30)), "the pacing did not resume");
+        await AudioFramesCameAsync(sink, 44, "the pacing did not resume");
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -161,7 +158,7 @@ public sealed class PacedAudioSourceTests
         Assert.Equal(44, audio.Count);
         for (int k = 2; k < audio.Count; k++)
         {
-            Assert.Equal((uint)(Start + ((k - 2) * 1024L * 1000 / 48_000)), audio[k].Timestamp);
+            Assert.Equal(StampOf(k), audio[k].Timestamp);
         }
     }
 
@@ -176,7 +173,7 @@ public sealed class PacedAudioSourceTests
         for (int frame = 0; frame < 10; frame++)
         {
             Advance(time, clock, DueMilliseconds(frame));
-            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+            await AudioFramesCameAsync(sink, frame + 1, $"frame {frame} did not come");
         }
 
         // Stalled 2.5 s, until 3702 ms, while frame 10 was due at 1213 ms: frame 10 comes now and the pacing goes on from there,
@@ -185,7 +182,7 @@ public sealed class PacedAudioSourceTests
         for (int frame = 10; frame < 14; frame++)
         {
             Advance(time, clock, Math.Ceiling(Start + 2702 + ((frame - 10) * 1024 * 1000 / 48_000.0)));
-            Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == frame + 1, TimeSpan.FromSeconds(30)), $"frame {frame} did not come");
+            await AudioFramesCameAsync(sink, frame + 1, $"frame {frame} did not come");
         }
 
         await stop.CancelAsync();
@@ -203,9 +200,9 @@ public sealed class PacedAudioSourceTests
     /// </summary>
     private const double Start = 1000;
 
-    private static (FakeTimeProvider Time, PipelineClock Clock) ClockAtStart()
+    private static (ObservedTimeProvider Time, PipelineClock Clock) ClockAtStart(TimeSpan fireEarly = default)
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider(fireEarly);
         var clock = new PipelineClock(time);
         time.Advance(TimeSpan.FromMilliseconds(Start));
         return (time, clock);
@@ -216,6 +213,12 @@ public sealed class PacedAudioSourceTests
 
     private static void Advance(FakeTimeProvider time, PipelineClock clock, double toMilliseconds) =>
         time.Advance(TimeSpan.FromMilliseconds(toMilliseconds) - clock.Elapsed);
+
+    /// <summary>The stamp of access unit <paramref name="frame"/>: the time of the samples two frames earlier (the encoder's delay).</summary>
+    private static uint StampOf(long frame) => (uint)(Start + ((frame - 2) * 1024L * 1000 / 48_000));
+
+    private static async Task AudioFramesCameAsync(RecordingSink sink, int count, string what) =>
+        Assert.True(await sink.WaitUntilAsync(frames => AudioOf(frames).Count == count, TimeSpan.FromSeconds(30)), what);
 
     private static List<RecordingSink.Recorded> AudioOf(IReadOnlyList<RecordingSink.Recorded> frames) =>
         frames.Where(f => f.Kind == MediaKind.Audio && f.Flags == MediaFrameFlags.None).ToList();
