@@ -8,7 +8,8 @@ namespace EdgeRtmp.Hosting;
 /// its first frame or has failed (a camera not plugged in: the box is up and serving, and says in STATUS= that its
 /// source is failing). The systemd package sends READY=1 when the host has started (ApplicationStarted), which comes
 /// after every hosted service's <see cref="StartedAsync"/>: waiting here is what puts READY after the first frame.
-/// Then the first STATUS line; later STATUS lines go through here too, so none is sent before the host has started.
+/// Then the first STATUS line; later STATUS lines go through here too, so none is sent before the host has started,
+/// and none twice in a row (a source failing at start both lets the host through and asks for a refresh: the same line).
 /// Registered as the last hosted service.
 /// </summary>
 public sealed class StartupGate : IHostedLifecycleService
@@ -20,6 +21,7 @@ public sealed class StartupGate : IHostedLifecycleService
     private bool _sourceSettled;
     private bool _ready;
     private Func<string>? _statusLine;
+    private string? _sent;
 
     public StartupGate(IServiceNotifier notifier, AppSettings settings)
     {
@@ -76,7 +78,7 @@ public sealed class StartupGate : IHostedLifecycleService
         {
             if (_ready)
             {
-                _notifier.Status(WithSuffix(status));
+                Send(WithSuffix(status));
             }
         }
     }
@@ -88,8 +90,17 @@ public sealed class StartupGate : IHostedLifecycleService
         {
             if (_ready && _statusLine is not null)
             {
-                _notifier.Status(WithSuffix(_statusLine()));
+                Send(WithSuffix(_statusLine()));
             }
+        }
+    }
+
+    private void Send(string line)
+    {
+        if (line != _sent)
+        {
+            _sent = line;
+            _notifier.Status(line);
         }
     }
 
@@ -110,7 +121,7 @@ public sealed class StartupGate : IHostedLifecycleService
         lock (_gate)
         {
             _ready = true;
-            _notifier.Status(WithSuffix(_statusLine!()));
+            Send(WithSuffix(_statusLine!()));
         }
     }
 
