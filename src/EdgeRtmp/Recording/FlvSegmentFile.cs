@@ -2,26 +2,29 @@ using System.Buffers;
 using System.Buffers.Binary;
 using EdgeRtmp.Media;
 using EdgeRtmp.Media.Flv;
+using Microsoft.Win32.SafeHandles;
 
 namespace EdgeRtmp.Recording;
 
 /// <summary>
-/// One FLV segment being written. Every tag goes to the kernel in one write() (header, body and PreviousTagSize
+/// One FLV segment being written. Every tag goes to the kernel in one pwrite() (header, body and PreviousTagSize
 /// together, from a reused buffer): a process killed at any moment leaves only whole tags behind, and a file cut by
 /// power loss ends at most in one partial tag after the last fsync, which players skip. Timestamps are rebased so
 /// the segment starts at 0.
 /// The segment's onMetaData is ours, not the source's: only a duration, 0 while writing and set at close. A source's
 /// metadata can carry a duration of its own (a file source's whole length), which players would believe; a segment
 /// cut short by a kill keeps 0, which makes FFmpeg take the duration from the last tag instead.
+/// A bare file handle, no FileStream: the writer's thread writes while <see cref="SegmentSyncer"/>'s thread fsyncs it.
 /// </summary>
 internal sealed class FlvSegmentFile : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly SafeFileHandle _file;
     private readonly ArrayBufferWriter<byte> _buffer;
     private readonly uint _baseTimestamp;
     private uint _lastTimestamp;
+    private long _length;
 
-    private FlvSegmentFile(FileStream file, ArrayBufferWriter<byte> buffer, uint baseTimestamp, string path)
+    private FlvSegmentFile(SafeFileHandle file, ArrayBufferWriter<byte> buffer, uint baseTimestamp, string path)
     {
         _file = file;
         _buffer = buffer;
@@ -44,7 +47,7 @@ internal sealed class FlvSegmentFile : IDisposable
     /// <summary>Where the duration's 8 bytes sit in the file: after the FLV header, the tag header and the 29 bytes before it in the body.</summary>
     private static long DurationOffset => FlvHeader.LengthWithPreviousTagSize + FlvTag.HeaderLength + 29;
 
-    public long Length => _file.Length;
+    public long Length => _length;
 
     /// <summary>Stream time of the first frame: the segment's time 0.</summary>
     public uint BaseTimestamp => _baseTimestamp;
@@ -55,14 +58,7 @@ internal sealed class FlvSegmentFile : IDisposable
     /// <summary>Creates the file (never overwriting) and writes the FLV header, metadata and sequence headers at time 0.</summary>
     public static FlvSegmentFile Create(string path, ArrayBufferWriter<byte> buffer, uint baseTimestamp, MediaFrame? audioHeader, MediaFrame? videoHeader, bool hasAudio, bool hasVideo)
     {
-        var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.Read | FileShare.Delete,
-            // No FileStream buffer: each Write is one write() of whole tags.
-            BufferSize = 0,
-        });
+        SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
         var segment = new FlvSegmentFile(file, buffer, baseTimestamp, path);
         try
         {
@@ -76,7 +72,7 @@ internal sealed class FlvSegmentFile : IDisposable
                 }
             }
 
-            file.Write(buffer.WrittenSpan);
+            segment.Append(buffer.WrittenSpan);
             return segment;
         }
         catch
@@ -102,20 +98,25 @@ internal sealed class FlvSegmentFile : IDisposable
 
         _buffer.ResetWrittenCount();
         FlvWriter.WriteTag(_buffer, FlvFrames.TagTypeOf(frame.Kind), timestamp, frame.Span);
-        _file.Write(_buffer.WrittenSpan);
+        Append(_buffer.WrittenSpan);
     }
 
-    /// <summary>Sets the onMetaData duration to what was written, then fsyncs; the segment is complete.</summary>
-    public void Complete()
+    /// <summary>Sets the onMetaData duration to what was written; the segment is complete once it is fsync'ed.</summary>
+    public void WriteDuration()
     {
         Span<byte> seconds = stackalloc byte[sizeof(double)];
         BinaryPrimitives.WriteDoubleBigEndian(seconds, _lastTimestamp / 1000.0);
-        RandomAccess.Write(_file.SafeFileHandle, seconds, DurationOffset);
-        Sync();
+        RandomAccess.Write(_file, seconds, DurationOffset);
     }
 
     /// <summary>fsync: what was written survives a power cut.</summary>
-    public void Sync() => _file.Flush(flushToDisk: true);
+    public void Sync() => RandomAccess.FlushToDisk(_file);
 
     public void Dispose() => _file.Dispose();
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        RandomAccess.Write(_file, bytes, _length);
+        _length += bytes.Length;
+    }
 }

@@ -10,7 +10,8 @@ namespace EdgeRtmp.Recording;
 /// thread of its own that writes. A segment starts at a video keyframe (any frame for audio only) once the previous
 /// one has run <see cref="RecorderOptions.SegmentLength"/>, is named by its UTC start time
 /// (<c>2026-12-02T10-37-01Z.flv</c>: sortable, and no colons for FAT-formatted cards), and is fsync'ed every
-/// <see cref="RecorderOptions.SyncInterval"/> and at close. Retention deletes the oldest segments past
+/// <see cref="RecorderOptions.SyncInterval"/> and at close, by <see cref="SegmentSyncer"/>'s thread, so writing goes
+/// on while a slow card syncs. Retention deletes the oldest segments past
 /// <see cref="RecorderOptions.MaxBytes"/>; below <see cref="RecorderOptions.MinFreeBytes"/> free, recording stops
 /// (logged once, <see cref="FaultChanged"/> raised for the error LED) and resumes when space is back; streaming never
 /// waits for the disk. When the disk falls behind, video is dropped until the next keyframe.
@@ -35,6 +36,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread? _thread;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly SegmentSyncer _syncer;
     private MediaFrame[] _queue;
     private MediaFrame[] _draining;
     private int _queued;
@@ -65,7 +67,8 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
     }
 
     /// <param name="writerThread">False for tests: they call <see cref="Drain"/> themselves, on their thread.</param>
-    internal Recorder(RecorderOptions options, TimeProvider time, ILogger logger, Func<string, long>? freeBytes, bool writerThread)
+    /// <param name="syncer">Taken over; by default one with a thread of its own, or, without a writer thread, one that syncs when asked.</param>
+    internal Recorder(RecorderOptions options, TimeProvider time, ILogger logger, Func<string, long>? freeBytes, bool writerThread, SegmentSyncer? syncer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -76,6 +79,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         _queue = new MediaFrame[options.QueueCapacity];
         _draining = new MediaFrame[options.QueueCapacity];
         Directory.CreateDirectory(options.Directory);
+        _syncer = syncer ?? new SegmentSyncer(logger, sync: null, ownThread: writerThread);
         if (writerThread)
         {
             _thread = new Thread(Run) { IsBackground = true, Name = "recorder" };
@@ -240,6 +244,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
             _thread.Join();
         }
 
+        _syncer.Dispose();
         _wake.Dispose();
     }
 
@@ -315,6 +320,11 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         }
 
         _wasEnabled = enabled;
+        if (_syncer.TakeError() is { } syncError)
+        {
+            Fail(syncError);
+        }
+
         for (int i = 0; i < count; i++)
         {
             MediaFrame frame = _draining[i];
@@ -431,7 +441,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         }
 
         WriteToSegment(frame);
-        if (_segment is not null && _time.GetElapsedTime(_lastSync) >= _options.SyncInterval)
+        if (_segment is not null && _time.GetElapsedTime(_lastSync) >= _options.SyncInterval && !_syncer.SyncPending)
         {
             Sync();
         }
@@ -512,21 +522,15 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         }
     }
 
+    /// <summary>Asks for an fsync, and checks the floor: the space the last one settled is counted now.</summary>
     private void Sync()
     {
-        try
+        _syncer.Sync(_segment!);
+        _lastSync = _time.GetTimestamp();
+        if (_options.MinFreeBytes > 0 && _freeBytes(_options.Directory) < _options.MinFreeBytes)
         {
-            _segment!.Sync();
-            _lastSync = _time.GetTimestamp();
-            if (_options.MinFreeBytes > 0 && _freeBytes(_options.Directory) < _options.MinFreeBytes)
-            {
-                CloseSegment();
-                FloorAllowsRecording();
-            }
-        }
-        catch (IOException e)
-        {
-            Fail(e);
+            CloseSegment();
+            FloorAllowsRecording();
         }
     }
 
@@ -547,19 +551,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         }
 
         Volatile.Write(ref _segment, null);
-        try
-        {
-            segment.Complete();
-            RecordingLog.SegmentClosed(_logger, segment.Path, segment.Duration / 1000.0, segment.Length);
-        }
-        catch (IOException e)
-        {
-            RecordingLog.WriteFailed(_logger, e.Message);
-        }
-        finally
-        {
-            segment.Dispose();
-        }
+        _syncer.Complete(segment);
     }
 
     private string SegmentPath(DateTimeOffset utc)

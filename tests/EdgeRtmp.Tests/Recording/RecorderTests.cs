@@ -10,6 +10,7 @@ namespace EdgeRtmp.Tests.Recording;
 public sealed class RecorderTests : IClassFixture<RecorderTests.Source>
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly Source _source;
 
     public RecorderTests(Source source) => _source = source;
@@ -55,6 +56,52 @@ public sealed class RecorderTests : IClassFixture<RecorderTests.Source>
         Assert.Equal([true, false], faults);
         Assert.NotEmpty(Directory.GetFiles(directory.Path));
         Assert.Equal("recording", recorder.Status);
+    }
+
+    [Fact]
+    public async Task Writing_goes_on_while_an_fsync_hangs_and_the_segment_is_completed_when_it_returns()
+    {
+        // A card stalled in its journal: the first fsync hangs until the test lets it go. A writer that waited for it
+        // would not come back from the frames after it (bounded by the timeout, not hanging the run).
+        using var directory = new TempDirectory();
+        var time = new FakeTimeProvider(Start);
+        using var syncing = new SemaphoreSlim(0);
+        using var release = new ManualResetEventSlim(false);
+        var syncer = new SegmentSyncer(NullLogger.Instance, segment =>
+        {
+            syncing.Release();
+            release.Wait();
+            segment.Sync();
+        }, ownThread: true);
+        var recorder = new Recorder(Options(directory.Path), time, NullLogger.Instance, _ => long.MaxValue, writerThread: false, syncer);
+        var hub = new StreamHub("live/cam");
+        string file;
+        try
+        {
+            await Task.Run(() => Feed(recorder, time, _source.Frames.Where(f => f.Timestamp < 2_500))).WaitAsync(s_timeout);
+            Assert.True(await syncing.WaitAsync(s_timeout), "no fsync was asked for after two seconds of recording");
+
+            await Task.Run(() =>
+            {
+                Feed(recorder, time, _source.Frames.Where(f => f.Timestamp is >= 2_500 and < 6_000 && !f.IsSequenceHeader && !f.IsMetadata));
+                recorder.OnPublishStop(hub);
+                recorder.Drain();
+            }).WaitAsync(s_timeout);
+
+            // Everything is in the file and the segment is closed, while the fsync still hangs: its duration is unset.
+            Assert.Null(recorder.CurrentSegment);
+            file = Assert.Single(Directory.GetFiles(directory.Path, "*.flv"));
+            Assert.Equal(0, MetadataDuration(file));
+            Assert.InRange(RecordingTools.Duration(file), 5.9, 6.0);
+            Assert.Equal(0, recorder.DroppedFrames);
+        }
+        finally
+        {
+            release.Set();
+            recorder.Dispose();
+        }
+
+        Assert.InRange(MetadataDuration(file), 5.9, 6.0);
     }
 
     [Fact]
@@ -157,6 +204,13 @@ public sealed class RecorderTests : IClassFixture<RecorderTests.Source>
             hub.Write(source, frame);
             recorder.Drain();
         }
+    }
+
+    /// <summary>The segment's own onMetaData duration (FlvSegmentFile writes it at completion): after the FLV header, the tag header and 29 bytes of body.</summary>
+    private static double MetadataDuration(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return System.Buffers.Binary.BinaryPrimitives.ReadDoubleBigEndian(bytes.AsSpan(13 + 11 + 29, sizeof(double)));
     }
 
     private static Recorder NewRecorder(string directory, FakeTimeProvider time) =>
