@@ -23,15 +23,18 @@ public sealed class AacFramePackager
 
     private readonly MediaBatch _batch = new(4);
     private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly MediaFramePool _pool;
     private AudioSpecificConfig _config;
     private bool _headerSent;
     private bool _hasTimestamp;
     private uint _lastTimestamp;
 
     /// <param name="bitrateKbps">For <c>onMetaData</c>'s audiodatarate; 0 leaves it out.</param>
-    public AacFramePackager(int bitrateKbps = 0)
+    /// <param name="pool">Where frames are rented; <see cref="MediaFramePool.Shared"/> by default.</param>
+    public AacFramePackager(int bitrateKbps = 0, MediaFramePool? pool = null)
     {
         BitrateKbps = bitrateKbps;
+        _pool = pool ?? MediaFramePool.Shared;
     }
 
     public int BitrateKbps { get; }
@@ -73,7 +76,7 @@ public sealed class AacFramePackager
 
             tagBody[0] = AacSoundByte;
             tagBody[1] = AacRaw;
-            _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Audio, timestamp, MediaFrameFlags.None, tagBody));
+            _batch.Add(_pool.Rent(MediaKind.Audio, timestamp, MediaFrameFlags.None, tagBody));
             Frames++;
             _batch.WriteTo(sink);
         }
@@ -96,7 +99,7 @@ public sealed class AacFramePackager
         };
         _scratch.ResetWrittenCount();
         metadata.Write(_scratch, withSetDataFrame: false);
-        _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan));
+        _batch.Add(_pool.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan));
     }
 
     private void EmitSequenceHeader(uint timestamp)
@@ -107,7 +110,7 @@ public sealed class AacFramePackager
         header[1] = AacSequenceHeader;
         int length = _config.Write(header[TagHeaderLength..]);
         _scratch.Advance(TagHeaderLength + length);
-        _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Audio, timestamp, MediaFrameFlags.SequenceHeader, _scratch.WrittenSpan));
+        _batch.Add(_pool.Rent(MediaKind.Audio, timestamp, MediaFrameFlags.SequenceHeader, _scratch.WrittenSpan));
     }
 }
 
@@ -127,13 +130,14 @@ public sealed class AacPcmPackager
     private AudioSpecificConfig _config;
     private long _frames;
 
-    public AacPcmPackager(AacEncoderOptions options)
+    /// <param name="pool">Where frames are rented; <see cref="MediaFramePool.Shared"/> by default.</param>
+    public AacPcmPackager(AacEncoderOptions options, MediaFramePool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _encoder = new AacEncoder(options);
         _config = AudioSpecificConfig.Read(_encoder.AudioSpecificConfig);
-        _packager = new AacFramePackager(options.BitrateKbps);
+        _packager = new AacFramePackager(options.BitrateKbps, pool);
         _presentations = new TimeSpan[(_encoder.EncoderDelaySamples / AacEncoder.FrameSamples) + 1];
         _tagBody = new byte[AacFramePackager.TagHeaderLength + _encoder.MaxAccessUnitBytes];
     }

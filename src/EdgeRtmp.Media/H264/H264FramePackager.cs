@@ -33,6 +33,7 @@ public sealed class H264FramePackager
     private readonly ArrayBufferWriter<byte> _scratch = new(512);
     private readonly MediaBatch _batch = new(4);
     private readonly double? _frameRate;
+    private readonly MediaFramePool _pool;
     private bool _headerSent;
     private bool _waitingForKeyframe = true;
     private bool _hasTimestamp;
@@ -41,9 +42,11 @@ public sealed class H264FramePackager
     private int _fillCompositionTime;
 
     /// <param name="frameRate">For <c>onMetaData</c>; null takes it from the SPS timing info, if any.</param>
-    public H264FramePackager(double? frameRate = null)
+    /// <param name="pool">Where frames are rented; <see cref="MediaFramePool.Shared"/> by default.</param>
+    public H264FramePackager(double? frameRate = null, MediaFramePool? pool = null)
     {
         _frameRate = frameRate;
+        _pool = pool ?? MediaFramePool.Shared;
     }
 
     /// <summary>The frame rate the SPS timing info declares; 0 when unknown or not seen yet.</summary>
@@ -105,7 +108,7 @@ public sealed class H264FramePackager
         _waitingForKeyframe = false;
         _fillKeyframe = info.IsKeyframe;
         _fillCompositionTime = CompositionTime(info);
-        MediaFrame frame = MediaFramePool.Shared.Rent(
+        MediaFrame frame = _pool.Rent(
             MediaKind.Video,
             timestamp,
             info.IsKeyframe ? MediaFrameFlags.Keyframe : MediaFrameFlags.None,
@@ -158,7 +161,7 @@ public sealed class H264FramePackager
         };
         _scratch.ResetWrittenCount();
         metadata.Write(_scratch, withSetDataFrame: false);
-        _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan));
+        _batch.Add(_pool.Rent(MediaKind.Data, timestamp, MediaFrameFlags.Metadata, _scratch.WrittenSpan));
     }
 
     private void EmitSequenceHeader(uint timestamp)
@@ -170,6 +173,6 @@ public sealed class H264FramePackager
         header[2] = header[3] = header[4] = 0;
         _scratch.Advance(VideoTagHeaderLength);
         _parameterSets.WriteDecoderConfigurationRecord(_scratch);
-        _batch.Add(MediaFramePool.Shared.Rent(MediaKind.Video, timestamp, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, _scratch.WrittenSpan));
+        _batch.Add(_pool.Rent(MediaKind.Video, timestamp, MediaFrameFlags.SequenceHeader | MediaFrameFlags.Keyframe, _scratch.WrittenSpan));
     }
 }

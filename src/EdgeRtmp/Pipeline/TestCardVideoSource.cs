@@ -20,14 +20,15 @@ public sealed class TestCardVideoSource : IMediaSource
     private readonly H264FramePackager _packager;
     private readonly ArrayBufferWriter<byte> _annexB = new(64 * 1024);
 
-    public TestCardVideoSource(TestCardOptions options, PipelineClock clock)
+    /// <param name="pool">Where frames are rented; <see cref="MediaFramePool.Shared"/> by default.</param>
+    public TestCardVideoSource(TestCardOptions options, PipelineClock clock, MediaFramePool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clock);
         options.Validate();
         _encoder = new TestCardEncoder(options);
         _clock = clock;
-        _packager = new H264FramePackager(options.FramesPerSecond);
+        _packager = new H264FramePackager(options.FramesPerSecond, pool);
         Description = $"testcard {options.Width}x{options.Height}@{options.FramesPerSecond}";
     }
 

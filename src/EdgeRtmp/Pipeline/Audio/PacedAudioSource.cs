@@ -26,7 +26,8 @@ public sealed class PacedAudioSource : IMediaSource
     private readonly short[] _frame;
 
     /// <param name="open">Opens the samples for one run (the pipeline runs a source again after a failure).</param>
-    public PacedAudioSource(string description, AacEncoderOptions encoder, Func<IPcmReader> open, PipelineClock clock)
+    /// <param name="pool">Where frames are rented; <see cref="MediaFramePool.Shared"/> by default.</param>
+    public PacedAudioSource(string description, AacEncoderOptions encoder, Func<IPcmReader> open, PipelineClock clock, MediaFramePool? pool = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(description);
         ArgumentNullException.ThrowIfNull(encoder);
@@ -35,7 +36,7 @@ public sealed class PacedAudioSource : IMediaSource
         Description = description;
         _open = open;
         _clock = clock;
-        _packager = new AacPcmPackager(encoder);
+        _packager = new AacPcmPackager(encoder, pool);
         _frame = new short[AacEncoder.FrameSamples * encoder.Channels];
     }
 

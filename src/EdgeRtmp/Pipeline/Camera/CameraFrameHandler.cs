@@ -22,6 +22,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     private const long MaxAgeMicroseconds = 2_000_000;
 
     private readonly PipelineClock _clock;
+    private readonly MediaFramePool? _pool;
     private H264FramePackager _packager;
     private readonly ArrayBufferWriter<byte> _encoded = new(256 * 1024);
     private readonly ArrayBufferWriter<byte> _withParameterSets = new(256 * 1024);
@@ -36,11 +37,13 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     private bool _stamped;
     private double _lastStampMs;
 
-    public CameraFrameHandler(PipelineClock clock, double framesPerSecond)
+    /// <param name="pool">Where frames are rented; <see cref="MediaFramePool.Shared"/> by default.</param>
+    public CameraFrameHandler(PipelineClock clock, double framesPerSecond, MediaFramePool? pool = null)
     {
         _clock = clock;
+        _pool = pool;
         _framesPerSecond = framesPerSecond;
-        _packager = new H264FramePackager(framesPerSecond > 0 ? framesPerSecond : null);
+        _packager = new H264FramePackager(framesPerSecond > 0 ? framesPerSecond : null, pool);
     }
 
     /// <summary>Access units dropped while waiting for parameter sets or a keyframe.</summary>
@@ -51,7 +54,7 @@ internal sealed class CameraFrameHandler : IV4l2FrameHandler
     {
         _sink = sink;
         _framesPerSecond = framesPerSecond;
-        _packager = new H264FramePackager(framesPerSecond > 0 ? framesPerSecond : null);
+        _packager = new H264FramePackager(framesPerSecond > 0 ? framesPerSecond : null, _pool);
         _packagerHasParameterSets = false;
         _stamped = false;
     }

@@ -11,10 +11,11 @@ namespace EdgeRtmp.Tests.Pipeline.Audio;
 
 public sealed class PacedAudioSourceTests
 {
+    /// <summary>A tone source renting from a pool of its own: the shared one is emptied now and then by tests running alongside.</summary>
     private static PacedAudioSource Tone(PipelineClock clock, int channels = 1)
     {
         var tone = new TestTone(48_000, channels);
-        return new PacedAudioSource("tone 440 Hz", new AacEncoderOptions(48_000, channels, 96), () => new TonePcmReader(tone), clock);
+        return new PacedAudioSource("tone 440 Hz", new AacEncoderOptions(48_000, channels, 96), () => new TonePcmReader(tone), clock, new MediaFramePool());
     }
 
     [Fact]

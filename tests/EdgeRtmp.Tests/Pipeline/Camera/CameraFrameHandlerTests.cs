@@ -142,8 +142,10 @@ public sealed class CameraFrameHandlerTests
             picture[i] = (byte)(16 + (i % stride / 2)); // a smooth ramp, as a camera's picture mostly is
         }
 
+        // A pool of its own: the shared one is emptied now and then by tests running alongside, and a frame the pool
+        // has to make is counted here.
         var recording = new RecordingSink();
-        var handler = new CameraFrameHandler(recording.Clock, 30);
+        var handler = new CameraFrameHandler(recording.Clock, 30, new MediaFramePool());
         handler.Begin(recording, 30);
         handler.UseSoftwareEncoder(format, 500, 30);
         handler.OnFrame(picture, new V4l2Frame(pixelFormat, MonotonicMicroseconds(), true, 0, false));
@@ -240,7 +242,7 @@ public sealed class CameraFrameHandlerTests
         }
 
         var sink = new NullSink();
-        var handler = new CameraFrameHandler(new PipelineClock(), 30);
+        var handler = new CameraFrameHandler(new PipelineClock(), 30, new MediaFramePool());
         handler.Begin(sink, 30);
         handler.UseSoftwareEncoder(format, 2500, keyframeInterval: 10);
         uint sequence = 0;
@@ -249,7 +251,7 @@ public sealed class CameraFrameHandlerTests
             handler.OnFrame(pictures[i % 4], new V4l2Frame(V4l2PixelFormat.Yuyv, MonotonicMicroseconds(), true, sequence++, false));
         }
 
-        // The least of three windows of 25 pictures: pooled frame buffers are shared with tests running alongside.
+        // The least of three windows of 25 pictures; frames come from a pool of the test's own, which tests alongside cannot empty.
         long allocated = long.MaxValue;
         for (int window = 0; window < 3; window++)
         {
