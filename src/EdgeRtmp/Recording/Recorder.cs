@@ -441,7 +441,7 @@ public sealed class Recorder : IMediaSubscriber, IDisposable
         }
 
         WriteToSegment(frame);
-        if (_segment is not null && _time.GetElapsedTime(_lastSync) >= _options.SyncInterval && !_syncer.SyncPending)
+        if (_segment is not null && _time.GetElapsedTime(_lastSync) >= _options.SyncInterval)
         {
             Sync();
         }

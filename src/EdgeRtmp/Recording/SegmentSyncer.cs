@@ -35,9 +35,6 @@ internal sealed class SegmentSyncer : IDisposable
         }
     }
 
-    /// <summary>True from a periodic sync's request until it is done.</summary>
-    public bool SyncPending => _syncPending;
-
     /// <summary>Asks for an fsync of the open segment; ignored while one is still under way.</summary>
     public void Sync(FlvSegmentFile segment)
     {
