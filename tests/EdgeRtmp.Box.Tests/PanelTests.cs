@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using EdgeRtmp.Box.Tests.Support;
+using EdgeRtmp.Interop.Tests.Support;
 using Xunit.Abstractions;
 
 namespace EdgeRtmp.Box.Tests;
@@ -114,10 +115,13 @@ public sealed class PanelTests(BoxFixture box, ITestOutputHelper output)
             Assert.InRange(latencyUs, 0, 450_000);
             await BoxAsync($"wait_events 1402 {presses + 1} 60");
             Assert.Equal("on", await WaitLedAsync(StatusLed, "on"));
+            var live = Stopwatch.StartNew();
             Assert.Equal("h264", await nginx.ProbeAsync());
             Step("short press: live, nginx receives H.264");
 
-            // nginx goes away: reconnecting, the status LED blinks fast; no error (nobody refused us).
+            // nginx goes away: reconnecting, the status LED blinks fast; no error (nobody refused us). A crash, not a
+            // refusal, so after the publisher's refusal window.
+            await RefusalWindow.PassAsync(live);
             await nginx.KillAsync();
             Assert.Equal("fast", await WaitLedAsync(StatusLed, "fast"));
             Assert.Equal("off", await WaitLedAsync(ErrorLed, "off"));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using EdgeRtmp.Interop.Tests.Support;
@@ -21,13 +22,17 @@ public class FaultTests
         await using var nginx = await NginxRtmp.StartAsync();
         await using var server = await ServerProcess.StartAsync(arguments: ["--push", nginx.Url("live/up")]);
         await using var local = await Watcher.StartAsync(server);
+        // The push URL's last segment is the stream key: logs show it masked (live/****).
+        string logged = $"Upstream rtmp://127.0.0.1:{nginx.Port}/live/****";
+        await server.WaitForLogAsync(l => l.Contains($"{logged}: live"), TimeSpan.FromSeconds(60), "the push never went live");
+        var live = Stopwatch.StartNew();
         await using (var upstream = await Watcher.StartAsync(nginx.Port, "up", TimeSpan.FromSeconds(60)))
         {
         }
 
+        // A crash, not a refusal: CI once killed nginx 847 ms after the push went live, inside the window.
+        await RefusalWindow.PassAsync(live);
         await nginx.KillAsync();
-        // The push URL's last segment is the stream key: logs show it masked (live/****).
-        string logged = $"Upstream rtmp://127.0.0.1:{nginx.Port}/live/****";
         await server.WaitForLogAsync(l => l.Contains(logged) && l.Contains("retrying in"), TimeSpan.FromSeconds(30), "the push did not notice the upstream died");
         await local.ExpectFramesAsync(30, TimeSpan.FromSeconds(30), "while the upstream is down");
 

@@ -115,14 +115,7 @@ public class NginxClientTests(ITestOutputHelper output)
                 Assert.True(await before.WaitUntilAsync(p => p.Media.Any(m => m.Keyframe), TimeSpan.FromSeconds(15)), "nothing reached nginx before the outage");
             }
 
-            // The publisher takes a close within 1 s of going live for the server's refusal (RtmpPublisher.RefusalWindow,
-            // a real-time window: nginx's "deny publish" closes at once) and waits 30 s: the outage comes after it.
-            TimeSpan refusalWindow = TimeSpan.FromSeconds(1.5);
-            if (live.Elapsed < refusalWindow)
-            {
-                await Task.Delay(refusalWindow - live.Elapsed);
-            }
-
+            await RefusalWindow.PassAsync(live);
             await nginx.KillAsync();
             Assert.True(await publisher.WaitForStateAsync(s => s.Kind == PublisherStateKind.Retrying, TimeSpan.FromSeconds(5)), $"no retry after the outage: {publisher.State}");
             // A real outage, not a blip: nginx comes back only after a reconnect attempt has failed against it.
