@@ -6,7 +6,8 @@ usage: sine-snr.py CAPTURED.raw FREQUENCY [--rate 48000] [--skip SECONDS]
 The captured audio went through a sound card, our capture (which may insert or drop single samples to follow the
 clock) and AAC, and starts at an unknown phase: so each 20 ms segment is fitted on its own with a sine of the known
 frequency (least squares over sin, cos and a constant) and the residual is the noise. SNR: fitted power over
-residual power, whole run; segmental SNR: the mean of the segments' SNRs clamped to [-10, 60] dB. A "dropout" is a
+residual power, whole run; segmental SNR: the mean of the segments' SNRs clamped to [-10, 60] dB (a segment of digital
+silence, a dropout, counts -10). A "dropout" is a
 segment 20 dB quieter than the run's median; a "click" one whose residual is 20 dB above the median residual.
 """
 import array, math, sys
@@ -47,7 +48,7 @@ def main():
     dropouts = sum(1 for f, _ in segments if f < median_fit / 100)
     clicks = sum(1 for _, r in segments if r > max(median_res, 1.0) * 100)
     snr = 10 * math.log10(signal_total / max(noise_total, 1e-9))
-    seg_snr = sum(max(-10.0, min(60.0, 10 * math.log10(f / max(r, 1e-9)))) for f, r in segments) / len(segments)
+    seg_snr = sum(max(-10.0, min(60.0, 10 * math.log10(max(f, 1e-9) / max(r, 1e-9)))) for f, r in segments) / len(segments)
     level = 10 * math.log10(max(median_fit / seg, 1e-9) / (32768.0 ** 2))
     print(f"seconds={len(segments) * seg / rate:.1f} level={level:.1f}dBFS snr={snr:.2f} segsnr={seg_snr:.2f} segments={len(segments)} dropouts={dropouts} clicks={clicks}")
 
