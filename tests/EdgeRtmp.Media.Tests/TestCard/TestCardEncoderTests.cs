@@ -96,14 +96,23 @@ public sealed class TestCardEncoderTests
             output.ResetWrittenCount();
             encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33), output);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 30; i < 90; i++)
+
+        // The least of three windows of 20 frames, each with a keyframe: a one-off of the runtime's (a method compiled
+        // late on a loaded machine; 7,032 B once in a loaded run) lands in one window, a per-frame allocation in all.
+        long least = long.MaxValue;
+        for (int window = 0, i = 30; window < 3; window++)
         {
-            output.ResetWrittenCount();
-            encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33), output);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int end = i + 20; i < end; i++)
+            {
+                output.ResetWrittenCount();
+                encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33), output);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"allocated {allocated} bytes over 60 frames");
+
+        Assert.True(least == 0, $"allocated {least} bytes over 20 frames in each of three windows");
     }
 
     [Fact]
