@@ -30,7 +30,7 @@ public class FaultTests
         {
         }
 
-        // A crash, not a refusal: CI once killed nginx 847 ms after the push went live, inside the window.
+        // A crash, not a refusal: the kill comes after the publisher's refusal window.
         await RefusalWindow.PassAsync(live);
         await nginx.KillAsync();
         await server.WaitForLogAsync(l => l.Contains(logged) && l.Contains("retrying in"), TimeSpan.FromSeconds(30), "the push did not notice the upstream died");
