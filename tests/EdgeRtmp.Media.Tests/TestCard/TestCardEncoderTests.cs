@@ -1,6 +1,7 @@
 using System.Buffers;
 using EdgeRtmp.Media.H264;
 using EdgeRtmp.Media.TestCard;
+using EdgeRtmp.TestSupport;
 
 namespace EdgeRtmp.Media.Tests.TestCard;
 
@@ -99,18 +100,15 @@ public sealed class TestCardEncoderTests
 
         // The least of three windows of 20 frames, each with a keyframe: a one-off of the runtime's (a method compiled
         // late on a loaded machine; 7,032 B once in a loaded run) lands in one window, a per-frame allocation in all.
-        long least = long.MaxValue;
-        for (int window = 0, i = 30; window < 3; window++)
+        int next = 30;
+        long least = Allocations.LeastOf(3, () =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int end = i + 20; i < end; i++)
+            for (int end = next + 20; next < end; next++)
             {
                 output.ResetWrittenCount();
-                encoder.EncodeFrame(i, TimeSpan.FromMilliseconds(i * 33), output);
+                encoder.EncodeFrame(next, TimeSpan.FromMilliseconds(next * 33), output);
             }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
 
         Assert.True(least == 0, $"allocated {least} bytes over 20 frames in each of three windows");
     }

@@ -3,6 +3,7 @@ using EdgeRtmp.Media.Flv;
 using EdgeRtmp.Media.TestCard;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Protocol.Messages.Commands;
+using EdgeRtmp.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRtmp.Tests.Pipeline;
@@ -100,18 +101,14 @@ public class TestCardVideoSourceTests
         }
 
         // Steady state is the smallest of three windows; a per-frame allocation shows in every window.
-        long allocated = long.MaxValue;
         int next = 90;
-        for (int window = 0; window < 3; window++)
+        long allocated = Allocations.LeastOf(3, () =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int end = next + 100; next < end; next++)
             {
                 source.ProduceFrame(next, TimeSpan.FromMilliseconds(next * 33), TimeSpan.FromMilliseconds(next * 33), sink);
             }
-
-            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
 
         Assert.Equal(390 + 2, sink.Count);
         Assert.Equal(0, allocated);

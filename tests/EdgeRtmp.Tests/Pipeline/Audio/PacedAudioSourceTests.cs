@@ -4,6 +4,7 @@ using EdgeRtmp.Media.TestCard;
 using EdgeRtmp.Pipeline;
 using EdgeRtmp.Pipeline.Audio;
 using EdgeRtmp.Protocol.Messages.Commands;
+using EdgeRtmp.TestSupport;
 using EdgeRtmp.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -60,17 +61,13 @@ public sealed class PacedAudioSourceTests
             source.ProduceFrame(reader, k, TimeSpan.FromMilliseconds(k * 21.3), sink);
         }
 
-        long least = long.MaxValue;
-        for (int window = 0; window < 3; window++)
+        long least = Allocations.LeastOf(3, () =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int end = k + 100; k < end; k++)
             {
                 source.ProduceFrame(reader, k, TimeSpan.FromMilliseconds(k * 21.3), sink);
             }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
 
         Assert.Equal(0, least);
     }
